@@ -1,0 +1,32 @@
+// Typed errors with stable codes. Every code Ambit can raise is listed in ERROR_CODES
+// (one registry; docs/errors.md is kept in sync by a test).
+
+export const ERROR_CODES = {
+  AMBIT_ERR_INVALID_RESOURCE: 'A configuration resource failed validation',
+  AMBIT_ERR_YAML_PARSE: 'A YAML document could not be parsed',
+  AMBIT_ERR_UNKNOWN_KIND: 'A resource of a kind Ambit does not know was ignored',
+  AMBIT_ERR_CSR_INVALID: 'A certificate signing request is malformed or its SAN is not the requested identity',
+  AMBIT_ERR_CA_NOT_AUTHORIZED: 'A node asked for an identity it may not have (no pod of that service account on the node)',
+  AMBIT_ERR_CA_TTL: 'A requested certificate lifetime is out of range',
+  AMBIT_ERR_CA_ROOT: 'The CA root or plug-in cacerts could not be loaded',
+  AMBIT_ERR_UNAUTHENTICATED: 'A caller presented no valid credentials',
+  AMBIT_ERR_KUBE_WATCH: 'A Kubernetes list/watch failed',
+  AMBIT_ERR_CONFIG: 'Invalid command-line or process configuration',
+  AMBIT_ERR_NACK: 'A daemon rejected a configuration update',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class AmbitError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AmbitError';
+    this.code = code;
+  }
+}
+
+export function isAmbitError(err: unknown, code?: ErrorCode): err is AmbitError {
+  return err instanceof AmbitError && (code === undefined || err.code === code);
+}
