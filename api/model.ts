@@ -71,6 +71,5 @@ export function emptyMatch(): AuthzMatch {
     namespaces: [], notNamespaces: [], principals: [], notPrincipals: [],
     sourceIps: [], notSourceIps: [], destinationIps: [], notDestinationIps: [],
     destinationPorts: [], notDestinationPorts: [], serviceAccounts: [], notServiceAccounts: [],
-    trustDomains: [], notTrustDomains: [],
   };
 }

@@ -25,9 +25,21 @@ export interface KubeObject {
 /** Kinds that are namespaced; everything else (Namespace, GatewayClass) is cluster-scoped. */
 export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set(['Namespace', 'GatewayClass']);
 
-/** Identity of an object inside the store: "<Kind>/<namespace>/<name>" ("" namespace for cluster-scoped). */
-export function objectKey(o: Pick<KubeObject, 'kind' | 'metadata'>): string {
-  return `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+/** The API group of an apiVersion: "" for core ("v1"), "apps" for "apps/v1". */
+export function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/** Group-qualified kind, e.g. "Pod", "apps/Deployment", "gateway.networking.k8s.io/Gateway". */
+export function groupKind(o: Pick<KubeObject, 'apiVersion' | 'kind'>): string {
+  const group = groupOf(o.apiVersion);
+  return group ? `${group}/${o.kind}` : o.kind;
+}
+
+/** Identity of an object inside the store: "<group/Kind>/<namespace>/<name>" ("" namespace when cluster-scoped). */
+export function objectKey(o: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): string {
+  return `${groupKind(o)}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 }
 
 /** "<namespace>/<name>" or "<name>" for messages. */

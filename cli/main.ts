@@ -1,0 +1,67 @@
+// The `ambit` command line.
+import { parseArgs } from 'node:util';
+import { analyzeCommand } from './commands/analyze.js';
+import { controllerCommand } from './commands/controller.js';
+import { demoCommand } from './commands/demo.js';
+
+const USAGE = `usage: ambit <command> [options]
+
+commands:
+  demo [DIR]                     run the controller on DIR (default examples/) and show what it computed
+  analyze -f PATH [-f PATH]...   validate Istio/Kubernetes YAML; exit 1 when there are errors
+  controller [-f DIR]... [--kube] [--state-dir DIR] [--port 15012] [--http-port 15014]
+             [--nodes node-1,node-2] [--cacerts DIR] [--outbound-traffic-policy ALLOW_ANY|REGISTRY_ONLY]
+                                 run the controller (local YAML and/or the Kubernetes API)
+  version                        print the version
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const out = (line: string): void => { process.stdout.write(`${line}\n`); };
+  switch (command) {
+    case 'demo':
+      return demoCommand(rest[0] ?? 'examples', out);
+    case 'analyze': {
+      const { values } = parseArgs({ args: rest, options: { file: { type: 'string', short: 'f', multiple: true } } });
+      return analyzeCommand(values.file ?? [], out);
+    }
+    case 'controller': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          file: { type: 'string', short: 'f', multiple: true },
+          kube: { type: 'boolean', default: false },
+          'state-dir': { type: 'string', default: '/var/lib/ambit' },
+          port: { type: 'string', default: '15012' },
+          'http-port': { type: 'string', default: '15014' },
+          nodes: { type: 'string', default: '' },
+          cacerts: { type: 'string' },
+          'outbound-traffic-policy': { type: 'string' },
+        },
+      });
+      return controllerCommand({
+        files: values.file ?? [], kube: values.kube, stateDir: values['state-dir'], grpcPort: Number(values.port),
+        httpPort: Number(values['http-port']), nodes: values.nodes.split(',').filter((n) => n !== ''),
+        cacerts: values.cacerts, outboundTrafficPolicy: values['outbound-traffic-policy'],
+      });
+    }
+    case 'version':
+      out('ambit 0.1.0');
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      out(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`ambit: unknown command ${JSON.stringify(command)}\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: unknown) => {
+  const e = err as { code?: string; message?: string };
+  process.stderr.write(`ambit: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`);
+  process.exitCode = 1;
+});

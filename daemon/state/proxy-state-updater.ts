@@ -1,0 +1,84 @@
+// The one mutator of ProxyState: applies snapshots (replace everything) and deltas
+// (upserts, removals), keeping every index consistent, and refuses bad resources one by one.
+import type { Authorization, ModelResource, Service, Workload } from '../../api/model.js';
+import { policyKey, serviceKey } from '../../api/model.js';
+import type { ProxyState } from './proxy-state.js';
+import type { ResourceName, StateUpdate, StateUpdater, UpdateResult } from './discovery-client.js';
+import { resourceProblem } from './resource-checks.js';
+
+export class ProxyStateUpdater implements StateUpdater {
+  constructor(private readonly state: ProxyState, private readonly onApplied: (update: StateUpdate) => void = () => {}) {}
+
+  apply(update: StateUpdate): UpdateResult {
+    const rejected: UpdateResult['rejected'] = [];
+    if (update.full) this.clear();
+    for (const r of update.removals) this.remove(r);
+    for (const r of update.upserts) {
+      const problem = resourceProblem(r);
+      if (problem) {
+        rejected.push({ ref: { kind: r.kind, name: r.name }, reason: problem });
+        continue;
+      }
+      this.upsert(r);
+    }
+    this.state.version = update.version;
+    this.onApplied(update);
+    return { rejected };
+  }
+
+  private clear(): void {
+    const s = this.state;
+    s.workloadsByUid.clear(); s.workloadsByIp.clear();
+    s.servicesByKey.clear(); s.servicesByVip.clear(); s.servicesByHostname.clear();
+    s.policiesByKey.clear();
+  }
+
+  private upsert(r: ModelResource): void {
+    switch (r.kind) {
+      case 'WORKLOAD': this.removeWorkload(r.name); this.addWorkload(r.value); break;
+      case 'SERVICE': this.removeService(r.name); this.addService(r.value); break;
+      case 'AUTHORIZATION': this.state.policiesByKey.set(policyKey(r.value), r.value as Authorization); break;
+      case 'MESH_CONFIG': this.state.mesh = r.value; break;
+    }
+  }
+
+  private remove(r: ResourceName): void {
+    switch (r.kind) {
+      case 'WORKLOAD': this.removeWorkload(r.name); break;
+      case 'SERVICE': this.removeService(r.name); break;
+      case 'AUTHORIZATION': this.state.policiesByKey.delete(r.name); break;
+      case 'MESH_CONFIG': break; // mesh settings are replaced, never removed
+    }
+  }
+
+  private addWorkload(w: Workload): void {
+    this.state.workloadsByUid.set(w.uid, w);
+    for (const ip of w.addresses) this.state.workloadsByIp.set(ip, w);
+  }
+
+  private removeWorkload(uid: string): void {
+    const old = this.state.workloadsByUid.get(uid);
+    if (!old) return;
+    this.state.workloadsByUid.delete(uid);
+    for (const ip of old.addresses) if (this.state.workloadsByIp.get(ip) === old) this.state.workloadsByIp.delete(ip);
+  }
+
+  private addService(s: Service): void {
+    const key = serviceKey(s);
+    this.state.servicesByKey.set(key, s);
+    for (const vip of s.addresses) this.state.servicesByVip.set(vip, s);
+    const list = this.state.servicesByHostname.get(s.hostname) ?? [];
+    list.push(s);
+    this.state.servicesByHostname.set(s.hostname, list);
+  }
+
+  private removeService(key: string): void {
+    const old = this.state.servicesByKey.get(key);
+    if (!old) return;
+    this.state.servicesByKey.delete(key);
+    for (const vip of old.addresses) if (this.state.servicesByVip.get(vip) === old) this.state.servicesByVip.delete(vip);
+    const rest = (this.state.servicesByHostname.get(old.hostname) ?? []).filter((s) => s !== old);
+    if (rest.length > 0) this.state.servicesByHostname.set(old.hostname, rest);
+    else this.state.servicesByHostname.delete(old.hostname);
+  }
+}
