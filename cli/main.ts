@@ -9,7 +9,7 @@ const USAGE = `usage: ambit <command> [options]
 commands:
   demo [DIR]                     run the controller on DIR (default examples/) and show what it computed
   analyze -f PATH [-f PATH]...   validate Istio/Kubernetes YAML; exit 1 when there are errors
-  controller [-f DIR]... [--kube] [--state-dir DIR] [--port 15012] [--http-port 15014]
+  controller [-f DIR]... [--kube] [--state-dir DIR] [--port 15012] [--http-port 15014] [--http-host 127.0.0.1]
              [--nodes node-1,node-2] [--cacerts DIR] [--outbound-traffic-policy ALLOW_ANY|REGISTRY_ONLY]
                                  run the controller (local YAML and/or the Kubernetes API)
   version                        print the version
@@ -34,6 +34,7 @@ async function main(argv: string[]): Promise<number> {
           'state-dir': { type: 'string', default: '/var/lib/ambit' },
           port: { type: 'string', default: '15012' },
           'http-port': { type: 'string', default: '15014' },
+          'http-host': { type: 'string', default: '127.0.0.1' },
           nodes: { type: 'string', default: '' },
           cacerts: { type: 'string' },
           'outbound-traffic-policy': { type: 'string' },
@@ -41,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
       });
       return controllerCommand({
         files: values.file ?? [], kube: values.kube, stateDir: values['state-dir'], grpcPort: Number(values.port),
-        httpPort: Number(values['http-port']), nodes: values.nodes.split(',').filter((n) => n !== ''),
+        httpPort: Number(values['http-port']), httpHost: values['http-host'], nodes: values.nodes.split(',').filter((n) => n !== ''),
         cacerts: values.cacerts, outboundTrafficPolicy: values['outbound-traffic-policy'],
       });
     }

@@ -13,6 +13,7 @@ export interface ControllerCommandOptions {
   stateDir: string;
   grpcPort: number;
   httpPort: number;
+  httpHost: string;
   nodes: string[];
   cacerts?: string;
   outboundTrafficPolicy?: string;
@@ -33,7 +34,7 @@ export async function controllerCommand(o: ControllerCommandOptions): Promise<nu
     return 2;
   }
   const controller = new Controller({
-    stateDir: o.stateDir, sources, log, grpcPort: o.grpcPort, httpPort: o.httpPort, nodes: o.nodes,
+    stateDir: o.stateDir, sources, log, grpcPort: o.grpcPort, httpPort: o.httpPort, httpHost: o.httpHost, nodes: o.nodes,
     cacertsDir: o.cacerts, authenticator,
     mesh: o.outboundTrafficPolicy ? { outboundTrafficPolicy: o.outboundTrafficPolicy } : {},
   });

@@ -88,7 +88,7 @@ export class ConfigStore implements ConfigSink, ConfigView {
       const gk = groupKind(obj);
       if (!this.warnedKinds.has(gk)) {
         this.warnedKinds.add(gk);
-        this.log.warn({ kind: gk, apiVersion: obj.apiVersion }, `unknown kind ${gk} ignored`);
+        this.log.warn({ code: 'AMBIT_ERR_UNKNOWN_KIND', kind: gk, apiVersion: obj.apiVersion }, `unknown kind ${gk} ignored`);
       }
       return false;
     }

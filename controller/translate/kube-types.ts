@@ -16,15 +16,15 @@ export interface EndpointSliceSpec {
 }
 
 export function podSpec(o: KubeObject): PodSpec {
-  return (o.spec ?? {});
+  return o.spec ?? {};
 }
 
 export function podStatus(o: KubeObject): PodStatus {
-  return (o.status ?? {});
+  return o.status ?? {};
 }
 
 export function serviceSpec(o: KubeObject): ServiceSpec {
-  return (o.spec ?? {});
+  return o.spec ?? {};
 }
 
 export function labelsOf(o: KubeObject): Record<string, string> {

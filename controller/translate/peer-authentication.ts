@@ -20,7 +20,7 @@ type Mode = 'UNSET' | 'PERMISSIVE' | 'STRICT' | 'DISABLE';
 interface PeerAuthnSpec { selector?: unknown; mtls?: { mode?: string } | null; portLevelMtls?: Record<string, { mode?: string } | null> | null }
 
 function specOf(pa: KubeObject): PeerAuthnSpec {
-  return (pa.spec ?? {});
+  return pa.spec ?? {};
 }
 
 function modeOf(mtls: { mode?: string } | null | undefined): Mode {

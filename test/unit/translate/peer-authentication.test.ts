@@ -45,6 +45,8 @@ interface Case {
   name: string;
   policies: KubeObject[];
   labels?: Record<string, string>;
+  /** The workload's namespace (default NS). */
+  podNs?: string;
   keys: string[];
   /** Rules of the converted policy named by `converted()` (undefined: no converted policy for it). */
   convertedRules?: AuthzRule[];
@@ -69,6 +71,7 @@ const cases: Case[] = [
   { name: 'workload policy whose selector misses the pod does not apply', policies: [nsPolicy('STRICT'), workload('PERMISSIVE', {}, 'wl', T1, { labels: { app: 'db' } })], keys: [STATIC], checks: strictChecks },
   { name: 'workload policy of another namespace does not apply', policies: [nsPolicy('STRICT'), workload('PERMISSIVE', {}, 'wl', T1, { ns: 'other' })], keys: [STATIC], checks: strictChecks },
   { name: 'root-namespace selector policy is ignored (rule 34)', policies: [workload('STRICT', {}, 'wl', T1, { ns: ROOT })], keys: [], checks: permissiveChecks },
+  { name: 'root-namespace selector policy is ignored for a root-namespace workload too', podNs: ROOT, policies: [workload('STRICT', {}, 'wl', T1, { ns: ROOT })], keys: [], checks: permissiveChecks },
   { name: 'root-namespace selector PERMISSIVE does not relax mesh STRICT', policies: [mesh('STRICT'), workload('PERMISSIVE', {}, 'wl', T1, { ns: ROOT })], keys: [STATIC], checks: strictChecks },
   { name: 'oldest mesh policy wins (older PERMISSIVE)', policies: [mesh('STRICT', 'b', T2), mesh('PERMISSIVE', 'a-newer-name', T1)], keys: [], checks: permissiveChecks },
   { name: 'oldest mesh policy wins (older STRICT)', policies: [mesh('PERMISSIVE', 'a', T2), mesh('STRICT', 'z', T1)], keys: [STATIC], checks: strictChecks },
@@ -174,7 +177,7 @@ test('peer-authentication table has at least 15 cases', (t) => {
 
 for (const c of cases) {
   test(`peerauthn: ${c.name}`, (t) => {
-    const keys = peerAuthnPolicyKeys(selectLevels(c.policies, ROOT, NS, c.labels ?? LABELS), ROOT);
+    const keys = peerAuthnPolicyKeys(selectLevels(c.policies, ROOT, c.podNs ?? NS, c.labels ?? LABELS), ROOT);
     t.deepEqual(keys, c.keys);
 
     const all = available(c.policies);
