@@ -107,7 +107,7 @@ export function convertAuthorizationPolicy(obj: KubeObject, rootNamespace: strin
   if (present(spec.targetRefs) || spec.targetRef) return { warnings: [] }; // waypoint-only policy
   const action = spec.action ?? 'ALLOW';
   if (action !== 'ALLOW' && action !== 'DENY') {
-    return { warnings: [`${id}: the node proxy does not support the ${action} action; it is enforced only by a waypoint`] };
+    return { warnings: [`${id}: the node proxy does not support the ${action} action; it is not enforced (a waypoint enforces it only when attached with targetRefs)`] };
   }
   const found = new Set<string>();
   const rules: AuthzRule[] = [];

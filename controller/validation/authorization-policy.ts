@@ -182,7 +182,7 @@ export function validateAuthorizationPolicy(obj: KubeObject, spec: Field, opts?:
     if (rule.key('to').present && rule.key('to').size === 0 && Array.isArray(rule.key('to').value)) rule.key('to').error('`to` must not be empty; omit it to match any operation');
 
     const httpFields = [...from.http, ...to.http, ...when.http];
-    if (action === 'DENY' && denyOnlyHttp(from, to, when)) {
+    if (action === 'DENY' && httpFields.length > 0 && denyOnlyHttp(from, to, when)) {
       rule.warn(`configured AuthorizationPolicy will deny all traffic to TCP ports under its scope due to the use of only HTTP attributes (${httpFields.join(', ')}) in a DENY rule; it is recommended to explicitly specify the port`);
     }
     if (action === 'ALLOW' && !scope.hasTargetRefs && httpFields.length > 0) {

@@ -40,7 +40,7 @@ export function validatePeerAuthentication(obj: KubeObject, spec: Field, opts?: 
   if (!hasSelector) plm.error('mesh/namespace peer authentication cannot have port level mTLS; set a non-empty selector');
   for (const [port, f] of entries) {
     const err = portString(port, 1);
-    if (err) f.error(`port must be in range 1..65535: ${err}`);
+    if (err) f.error(`portLevelMtls key: ${err}`);
     if (!f.present) {
       f.error('must be a mapping with a mode');
       continue;

@@ -16,7 +16,7 @@ export function re2Problem(pattern: string): string | undefined {
   try {
     new RegExp(translated.source, translated.unicode ? 'u' : '');
   } catch (e) {
-    const msg = e instanceof Error ? e.message.replace(/^Invalid regular expression: /, '') : String(e);
+    const msg = e instanceof Error ? e.message.replace(/^Invalid regular expression: (\/.*\/[a-z]*: )?/s, '') : String(e);
     return `invalid RE2 regex "${pattern}": ${msg}`;
   }
   return undefined;

@@ -31,6 +31,7 @@ export class ProxyStateUpdater implements StateUpdater {
     s.workloadsByUid.clear(); s.workloadsByIp.clear();
     s.servicesByKey.clear(); s.servicesByVip.clear(); s.servicesByHostname.clear();
     s.policiesByKey.clear();
+    s.endpointsByService.clear();
   }
 
   private upsert(r: ModelResource): void {
@@ -54,6 +55,11 @@ export class ProxyStateUpdater implements StateUpdater {
   private addWorkload(w: Workload): void {
     this.state.workloadsByUid.set(w.uid, w);
     for (const ip of w.addresses) this.state.workloadsByIp.set(ip, w);
+    for (const key of Object.keys(w.services)) {
+      let set = this.state.endpointsByService.get(key);
+      if (!set) this.state.endpointsByService.set(key, (set = new Set()));
+      set.add(w);
+    }
   }
 
   private removeWorkload(uid: string): void {
@@ -61,6 +67,11 @@ export class ProxyStateUpdater implements StateUpdater {
     if (!old) return;
     this.state.workloadsByUid.delete(uid);
     for (const ip of old.addresses) if (this.state.workloadsByIp.get(ip) === old) this.state.workloadsByIp.delete(ip);
+    for (const key of Object.keys(old.services)) {
+      const set = this.state.endpointsByService.get(key);
+      set?.delete(old);
+      if (set?.size === 0) this.state.endpointsByService.delete(key);
+    }
   }
 
   private addService(s: Service): void {

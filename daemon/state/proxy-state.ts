@@ -11,6 +11,8 @@ export class ProxyState {
   readonly servicesByVip = new Map<string, Service>();
   readonly servicesByHostname = new Map<string, Service[]>();
   readonly policiesByKey = new Map<string, Authorization>();
+  /** "<ns>/<hostname>" → workloads that back the service (any health). */
+  readonly endpointsByService = new Map<string, Set<Workload>>();
   mesh: MeshConfig = { trustDomain: DEFAULT_TRUST_DOMAIN, rootNamespace: DEFAULT_ROOT_NAMESPACE, outboundTrafficPolicy: 'ALLOW_ANY' };
   version = '';
 

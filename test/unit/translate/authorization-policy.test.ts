@@ -394,7 +394,7 @@ const cases: Case[] = [
     name: 'CUSTOM: not sent, with a warning (rule 29)',
     spec: { action: 'CUSTOM', provider: { name: 'ext' }, rules: [{ to: [{ operation: { ports: ['8080'] } }] }] },
     sent: false,
-    warning: /does not support the CUSTOM action/,
+    warning: /does not support the CUSTOM action; it is not enforced \(a waypoint enforces it only when attached with targetRefs\)/,
   },
   {
     name: 'AUDIT: not sent, with a warning (rule 29)',

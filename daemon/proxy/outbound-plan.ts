@@ -1,0 +1,86 @@
+// Where an outbound connection goes (pure): given the captured connection's source and
+// original destination and the daemon's state, decide between an HBONE tunnel to the
+// destination pod's node, a same-node delivery (same identity and policy checks, no
+// network hop), a plain TCP passthrough, or a refusal.
+import { isIP } from 'node:net';
+import type { Service, Workload } from '../../api/model.js';
+import { PORTS, serviceKey } from '../../api/model.js';
+import type { Identity } from '../../api/identity.js';
+import type { ProxyState } from '../state/proxy-state.js';
+import { cidrContains } from './cidr.js';
+
+export interface Address { ip: string; port: number }
+
+export type OutboundPlan =
+  | { kind: 'hbone'; source: Workload; destination: Workload; service?: Service; target: Address; tunnel: Address; srcIdentity: Identity; dstIdentity: Identity }
+  | { kind: 'local'; source: Workload; destination: Workload; service?: Service; target: Address; srcIdentity: Identity; dstIdentity: Identity }
+  | { kind: 'passthrough'; source: Workload; destination?: Workload; service?: Service; target: Address; reason: string }
+  | { kind: 'refuse'; source?: Workload; reason: string };
+
+/** Picks one endpoint among candidates (round robin in the daemon, first in tests). */
+export type EndpointPicker = (serviceKey: string, candidates: readonly Workload[]) => Workload;
+
+export function identityOf(w: Workload): Identity {
+  return { trustDomain: w.trustDomain, namespace: w.namespace, serviceAccount: w.serviceAccount };
+}
+
+/** Healthy workloads backing a service port, with the target port each one uses. */
+export function endpointsOf(state: ProxyState, svc: Service, servicePort: number): { workload: Workload; targetPort: number }[] {
+  const key = serviceKey(svc);
+  const out: { workload: Workload; targetPort: number }[] = [];
+  for (const w of state.endpointsByService.get(key) ?? []) {
+    if (w.status !== 'HEALTHY') continue;
+    const mapping = w.services[key]?.ports.find((p) => p.servicePort === servicePort);
+    if (mapping) out.push({ workload: w, targetPort: mapping.targetPort });
+  }
+  return out;
+}
+
+function serviceEntryFor(state: ProxyState, dst: Address): Service | undefined {
+  for (const s of state.servicesByKey.values()) {
+    if (s.sourceKind !== 'ServiceEntry') continue;
+    if (s.ports.length > 0 && !s.ports.some((p) => p.servicePort === dst.port)) continue;
+    if (s.addresses.some((a) => cidrContains(a, dst.ip))) return s;
+  }
+  return undefined;
+}
+
+function toEndpoint(source: Workload, destination: Workload, targetPort: number, node: string, service?: Service): OutboundPlan {
+  const ip = destination.addresses[0]!;
+  const target = { ip, port: targetPort };
+  if (destination.tunnelProtocol !== 'HBONE') {
+    return { kind: 'passthrough', source, destination, service, target, reason: 'destination not in the mesh' };
+  }
+  const common = { source, destination, service, target, srcIdentity: identityOf(source), dstIdentity: identityOf(destination) };
+  if (destination.node === node) return { kind: 'local', ...common };
+  return { kind: 'hbone', ...common, tunnel: { ip, port: PORTS.hbone } };
+}
+
+export function planOutbound(state: ProxyState, node: string, src: Address, dst: Address, pick: EndpointPicker): OutboundPlan {
+  const source = state.workloadByIp(src.ip);
+  if (!source) return { kind: 'refuse', reason: `unknown source ${src.ip}` };
+  if (source.node !== node) return { kind: 'refuse', source, reason: `source ${source.namespace}/${source.name} is not on this node` };
+  if (isIP(dst.ip) === 0) return { kind: 'refuse', source, reason: `invalid destination ${dst.ip}` };
+
+  const svc = state.serviceByVip(dst.ip);
+  if (svc) {
+    if (!svc.ports.some((p) => p.servicePort === dst.port)) {
+      return { kind: 'refuse', source, reason: `service ${svc.hostname} has no port ${dst.port}` };
+    }
+    const endpoints = endpointsOf(state, svc, dst.port);
+    if (endpoints.length === 0) return { kind: 'refuse', source, reason: `no healthy endpoints for ${svc.hostname}:${dst.port}` };
+    const chosen = pick(serviceKey(svc), endpoints.map((e) => e.workload));
+    const targetPort = endpoints.find((e) => e.workload === chosen)?.targetPort ?? dst.port;
+    return toEndpoint(source, chosen, targetPort, node, svc);
+  }
+
+  const destination = state.workloadByIp(dst.ip);
+  if (destination) return toEndpoint(source, destination, dst.port, node);
+
+  const entry = serviceEntryFor(state, dst);
+  if (entry) return { kind: 'passthrough', source, service: entry, target: dst, reason: `ServiceEntry ${entry.namespace}/${entry.name}` };
+  if (state.mesh.outboundTrafficPolicy === 'REGISTRY_ONLY') {
+    return { kind: 'refuse', source, reason: `${dst.ip}:${dst.port} is not a known service or ServiceEntry (outboundTrafficPolicy REGISTRY_ONLY)` };
+  }
+  return { kind: 'passthrough', source, target: dst, reason: 'unknown destination (ALLOW_ANY)' };
+}

@@ -1,0 +1,93 @@
+// planOutbound: where a captured outbound connection goes (table tests).
+import test from 'ava';
+import type { Service, Workload } from '../../../api/model.js';
+import { ProxyState } from '../../../daemon/state/proxy-state.js';
+import { ProxyStateUpdater } from '../../../daemon/state/proxy-state-updater.js';
+import { planOutbound, type OutboundPlan } from '../../../daemon/proxy/outbound-plan.js';
+
+function workload(name: string, ip: string, node: string, o: Partial<Workload> = {}): Workload {
+  return {
+    uid: `Kubernetes//Pod/default/${name}`, name, namespace: 'default', addresses: [ip], node, serviceAccount: name.split('-')[0]!,
+    trustDomain: 'cluster.local', tunnelProtocol: 'HBONE', services: {}, waypoint: null, canonicalName: name, canonicalRevision: 'latest',
+    workloadName: name, authorizationPolicies: [], status: 'HEALTHY', labels: {}, ...o,
+  };
+}
+
+const HTTPBIN_KEY = 'default/httpbin.default.svc.cluster.local';
+const backs = { [HTTPBIN_KEY]: { ports: [{ servicePort: 8000, targetPort: 8080 }] } };
+const httpbin: Service = {
+  name: 'httpbin', namespace: 'default', hostname: 'httpbin.default.svc.cluster.local', addresses: ['10.96.0.10'],
+  ports: [{ servicePort: 8000, targetPort: 8080, name: 'http', appProtocol: '' }], subjectAltNames: [], waypoint: null, sourceKind: 'Service', resolution: '',
+};
+const empty: Service = { ...httpbin, name: 'empty', hostname: 'empty.default.svc.cluster.local', addresses: ['10.96.0.11'] };
+const external: Service = {
+  ...httpbin, name: 'ext', hostname: 'api.example.com', addresses: ['192.0.2.0/24'], ports: [{ servicePort: 443, targetPort: 443, name: 'tls', appProtocol: 'tls' }],
+  sourceKind: 'ServiceEntry', resolution: 'NONE',
+};
+
+function state(opts: { registryOnly?: boolean; extra?: Workload[] } = {}): ProxyState {
+  const s = new ProxyState();
+  new ProxyStateUpdater(s).apply({
+    full: true, version: '1', removals: [],
+    upserts: [
+      ...[
+        workload('sleep-1', '10.244.1.5', 'node-1'),
+        workload('httpbin-1', '10.244.1.2', 'node-1', { services: backs }),
+        workload('httpbin-2', '10.244.2.2', 'node-2', { services: backs }),
+        workload('legacy-1', '10.244.2.9', 'node-2', { tunnelProtocol: 'NONE', namespace: 'legacy' }),
+        workload('httpbin-3', '10.244.2.3', 'node-2', { services: backs, status: 'UNHEALTHY' }),
+        ...(opts.extra ?? []),
+      ].map((w) => ({ kind: 'WORKLOAD' as const, name: w.uid, value: w })),
+      ...[httpbin, empty, external].map((s) => ({ kind: 'SERVICE' as const, name: `${s.namespace}/${s.hostname}`, value: s })),
+      { kind: 'MESH_CONFIG', name: 'mesh', value: { trustDomain: 'cluster.local', rootNamespace: 'istio-system', outboundTrafficPolicy: opts.registryOnly ? 'REGISTRY_ONLY' : 'ALLOW_ANY' } },
+    ],
+  });
+  return s;
+}
+
+const pickByName = (name: string) => (_k: string, c: readonly Workload[]): Workload => c.find((w) => w.name === name) ?? c[0]!;
+
+interface Case {
+  name: string;
+  src: string;
+  dst: [string, number];
+  pick?: string;
+  registryOnly?: boolean;
+  expect: Partial<{ kind: OutboundPlan['kind']; target: string; tunnel: string; destination: string; reasonMatch: RegExp; dstIdentity: string; srcIdentity: string }>;
+}
+
+const cases: Case[] = [
+  { name: 'VIP to a remote endpoint goes through HBONE to its node, target port resolved', src: '10.244.1.5', dst: ['10.96.0.10', 8000], pick: 'httpbin-2',
+    expect: { kind: 'hbone', target: '10.244.2.2:8080', tunnel: '10.244.2.2:15008', destination: 'httpbin-2', dstIdentity: 'httpbin', srcIdentity: 'sleep' } },
+  { name: 'VIP to a same-node endpoint is delivered locally', src: '10.244.1.5', dst: ['10.96.0.10', 8000], pick: 'httpbin-1',
+    expect: { kind: 'local', target: '10.244.1.2:8080', destination: 'httpbin-1' } },
+  { name: 'unhealthy endpoints are never picked', src: '10.244.1.5', dst: ['10.96.0.10', 8000], pick: 'httpbin-3',
+    expect: { destination: 'httpbin-1' } },
+  { name: 'a pod IP is addressed directly with the original port', src: '10.244.1.5', dst: ['10.244.2.2', 8080],
+    expect: { kind: 'hbone', target: '10.244.2.2:8080', tunnel: '10.244.2.2:15008' } },
+  { name: 'a destination outside the mesh is passed through', src: '10.244.1.5', dst: ['10.244.2.9', 80],
+    expect: { kind: 'passthrough', target: '10.244.2.9:80', reasonMatch: /not in the mesh/ } },
+  { name: 'an unknown source is refused', src: '10.244.9.9', dst: ['10.96.0.10', 8000], expect: { kind: 'refuse', reasonMatch: /unknown source/ } },
+  { name: 'a source on another node is refused', src: '10.244.2.2', dst: ['10.96.0.10', 8000], expect: { kind: 'refuse', reasonMatch: /not on this node/ } },
+  { name: 'a VIP port the service does not have is refused', src: '10.244.1.5', dst: ['10.96.0.10', 9999], expect: { kind: 'refuse', reasonMatch: /no port 9999/ } },
+  { name: 'a service without endpoints is refused', src: '10.244.1.5', dst: ['10.96.0.11', 8000], expect: { kind: 'refuse', reasonMatch: /no healthy endpoints/ } },
+  { name: 'ALLOW_ANY passes unknown destinations through', src: '10.244.1.5', dst: ['198.51.100.7', 443], expect: { kind: 'passthrough', target: '198.51.100.7:443', reasonMatch: /ALLOW_ANY/ } },
+  { name: 'REGISTRY_ONLY refuses unknown destinations', src: '10.244.1.5', dst: ['198.51.100.7', 443], registryOnly: true, expect: { kind: 'refuse', reasonMatch: /REGISTRY_ONLY/ } },
+  { name: 'REGISTRY_ONLY lets a ServiceEntry address through', src: '10.244.1.5', dst: ['192.0.2.44', 443], registryOnly: true, expect: { kind: 'passthrough', reasonMatch: /ServiceEntry default\/ext/ } },
+  { name: 'REGISTRY_ONLY: a ServiceEntry address on another port is refused', src: '10.244.1.5', dst: ['192.0.2.44', 80], registryOnly: true, expect: { kind: 'refuse' } },
+  { name: 'REGISTRY_ONLY still allows mesh pods by IP', src: '10.244.1.5', dst: ['10.244.2.2', 8080], registryOnly: true, expect: { kind: 'hbone' } },
+];
+
+for (const c of cases) {
+  test(c.name, (t) => {
+    const plan = planOutbound(state({ registryOnly: c.registryOnly }), 'node-1', { ip: c.src, port: 40000 }, { ip: c.dst[0], port: c.dst[1] }, pickByName(c.pick ?? 'none'));
+    const e = c.expect;
+    if (e.kind) t.is(plan.kind, e.kind, JSON.stringify(plan));
+    if (e.target) t.is('target' in plan ? `${plan.target.ip}:${plan.target.port}` : undefined, e.target);
+    if (e.tunnel) t.is(plan.kind === 'hbone' ? `${plan.tunnel.ip}:${plan.tunnel.port}` : undefined, e.tunnel);
+    if (e.destination) t.is('destination' in plan ? plan.destination?.name : undefined, e.destination);
+    if (e.reasonMatch) t.regex('reason' in plan ? plan.reason : '', e.reasonMatch);
+    if (e.dstIdentity) t.is(plan.kind === 'hbone' || plan.kind === 'local' ? plan.dstIdentity.serviceAccount : undefined, e.dstIdentity);
+    if (e.srcIdentity) t.is(plan.kind === 'hbone' || plan.kind === 'local' ? plan.srcIdentity.serviceAccount : undefined, e.srcIdentity);
+  });
+}
