@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   AMBIT_ERR_KUBE_WATCH: 'A Kubernetes list/watch failed',
   AMBIT_ERR_CONFIG: 'Invalid command-line or process configuration',
   AMBIT_ERR_NACK: 'A daemon rejected a configuration update',
+  AMBIT_ERR_CERT_FETCH: 'The daemon could not obtain a usable workload certificate from the CA',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

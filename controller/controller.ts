@@ -24,6 +24,7 @@ import { NodeAuthorizer } from './node-authorizer.js';
 import type { ConfigSource } from './sources/source.js';
 import { buildModel, modelResources, type Model } from './translate/build-model.js';
 import { defaultMesh, type MeshSettings } from './translate/mesh.js';
+import { TranslationCache } from './translate/translation-cache.js';
 import { isKnownKind, validateResource } from './validation/validate.js';
 
 export interface ControllerOptions {
@@ -63,6 +64,7 @@ export class Controller {
   private server: grpc.Server | undefined;
   private httpServer: http.Server | undefined;
   private readonly debouncer: Debouncer;
+  private readonly translationCache = new TranslationCache();
   private readonly log: Logger;
 
   constructor(private readonly opts: ControllerOptions) {
@@ -142,7 +144,7 @@ export class Controller {
   /** Rebuilds the model now (normally called by the debouncer). */
   rebuild(): void {
     const started = performance.now();
-    const model = buildModel(this.store, this.mesh);
+    const model = buildModel(this.store, this.mesh, this.translationCache);
     this.model = model;
     const delta = this.publisher.publish(modelResources(model));
     const seconds = (performance.now() - started) / 1000;

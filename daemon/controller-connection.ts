@@ -9,7 +9,11 @@ export const CONTROLLER_SERVER_NAME = 'ambit-controller.istio-system.svc';
 export function controllerCredentials(rootPem: string): { credentials: grpc.ChannelCredentials; channelOptions: grpc.ChannelOptions } {
   return {
     credentials: grpc.credentials.createSsl(Buffer.from(rootPem)),
-    channelOptions: { 'grpc.ssl_target_name_override': CONTROLLER_SERVER_NAME, 'grpc.default_authority': CONTROLLER_SERVER_NAME },
+    channelOptions: {
+      'grpc.ssl_target_name_override': CONTROLLER_SERVER_NAME,
+      'grpc.default_authority': CONTROLLER_SERVER_NAME,
+      'grpc.max_receive_message_length': -1, // a full snapshot of a large mesh exceeds the 4 MiB default
+    },
   };
 }
 

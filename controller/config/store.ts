@@ -17,7 +17,7 @@ export interface StoreHooks {
   onRejected?(obj: KubeObject, errors: Finding[]): void;
 }
 
-interface Entry { object: KubeObject; origin: string }
+interface Entry { object: KubeObject; origin: string; fingerprint: string }
 
 export class ConfigStore implements ConfigSink, ConfigView {
   private readonly byKind = new Map<string, Map<string, Entry>>(); // groupKind → "ns/name" → entry
@@ -92,7 +92,18 @@ export class ConfigStore implements ConfigSink, ConfigView {
       }
       return false;
     }
+    const kind = groupKind(obj);
+    const name = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+    let entries = this.byKind.get(kind);
+    const previous = entries?.get(name);
+    // Unchanged objects (a full re-list, or a file saved again) cost neither validation nor a rebuild.
     const key = objectKey(obj);
+    const fingerprint = previous && previous.object === obj ? previous.fingerprint : contentFingerprint(obj);
+    if (previous && previous.fingerprint === fingerprint) {
+      previous.origin = origin;
+      this.rejected.delete(key); // back to the content already in force
+      return false;
+    }
     const findings = this.hooks.validate(obj);
     const errors = findings.filter((f) => f.severity === 'error');
     if (errors.length > 0) {
@@ -105,19 +116,11 @@ export class ConfigStore implements ConfigSink, ConfigView {
     const warnings = findings.filter((f) => f.severity === 'warning');
     if (warnings.length > 0) this.warnings.set(key, warnings);
     else this.warnings.delete(key);
-    const kind = groupKind(obj);
-    let entries = this.byKind.get(kind);
     if (!entries) {
       entries = new Map();
       this.byKind.set(kind, entries);
     }
-    const name = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
-    const previous = entries.get(name);
-    if (previous && sameContent(previous.object, obj)) {
-      previous.origin = origin;
-      return false;
-    }
-    entries.set(name, { object: obj, origin });
+    entries.set(name, { object: obj, origin, fingerprint });
     this.listCache.delete(kind);
     return true;
   }
@@ -133,9 +136,7 @@ export class ConfigStore implements ConfigSink, ConfigView {
   }
 }
 
-/** Same object apart from bookkeeping metadata (resourceVersion, managedFields). */
-function sameContent(a: KubeObject, b: KubeObject): boolean {
-  if (a.metadata.resourceVersion !== undefined && a.metadata.resourceVersion === b.metadata.resourceVersion) return true;
-  const strip = (o: KubeObject): string => JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } });
-  return strip(a) === strip(b);
+/** The object's content apart from bookkeeping metadata (resourceVersion, managedFields). */
+function contentFingerprint(o: KubeObject): string {
+  return JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } });
 }

@@ -37,8 +37,9 @@ export class ModelPublisher {
     const upserts: ModelResource[] = [];
     for (const resource of resources) {
       const key = resourceKey(resource.kind, resource.name);
-      const json = JSON.stringify(resource.value);
       const previous = this.current.get(key);
+      // The translation reuses unchanged objects, so identity usually settles it without serializing.
+      const json = previous?.resource.value === resource.value ? previous.json : JSON.stringify(resource.value);
       const entry = previous && previous.json === json ? previous : { resource, json };
       if (entry !== previous) upserts.push(resource);
       next.set(key, entry);

@@ -9,6 +9,7 @@ import { istioSelector, labelsOf, selectorMatches } from './kube-types.js';
 import type { MeshSettings } from './mesh.js';
 import { convertPeerAuthentication, peerAuthnPolicyKeys, selectLevels, staticStrictPolicy } from './peer-authentication.js';
 import { translateService, translateServiceEntry } from './services.js';
+import { TranslationCache } from './translation-cache.js';
 import { translatePod } from './workloads.js';
 
 export interface Model {
@@ -28,15 +29,25 @@ function byName(a: { metadata: { namespace?: string; name: string } }, b: { meta
   return na < nb ? -1 : na > nb ? 1 : 0;
 }
 
-export function buildModel(view: ConfigView, mesh: MeshSettings): Model {
+/**
+ * Builds the model. Pass the same `cache` between builds to reuse the translation of
+ * every object whose inputs did not change (results are identical either way).
+ */
+export function buildModel(view: ConfigView, mesh: MeshSettings, cache = new TranslationCache()): Model {
   const warnings: string[] = [];
   const root = mesh.rootNamespace;
+  const namespaces = view.list(KINDS.namespace);
+  const gateways = view.list(KINDS.gateway);
+  const authzPolicies = view.list(KINDS.authorizationPolicy);
+  const peerAuthns = view.list(KINDS.peerAuthentication);
+  const podDeps = [mesh, namespaces, gateways, authzPolicies, peerAuthns, view.list(KINDS.service), view.list(KINDS.endpointSlice)];
+  const serviceDeps = [mesh, namespaces, gateways];
 
   // Authorization policies.
   const authorizations: Authorization[] = [];
   const selectorPolicies = new Map<string, SelectorPolicy[]>(); // by namespace
-  for (const ap of [...view.list(KINDS.authorizationPolicy)].sort(byName)) {
-    const { policy, warnings: w } = convertAuthorizationPolicy(ap, root);
+  for (const ap of [...authzPolicies].sort(byName)) {
+    const { policy, warnings: w } = cache.policies.get(ap, [root], () => convertAuthorizationPolicy(ap, root));
     warnings.push(...w);
     if (!policy) continue;
     authorizations.push(policy);
@@ -48,7 +59,6 @@ export function buildModel(view: ConfigView, mesh: MeshSettings): Model {
   }
 
   // Peer authentication.
-  const peerAuthns = view.list(KINDS.peerAuthentication);
   for (const pa of [...peerAuthns].sort(byName)) {
     const ns = pa.metadata.namespace ?? '';
     const parents = selectLevels(peerAuthns, root, ns, {});
@@ -69,18 +79,18 @@ export function buildModel(view: ConfigView, mesh: MeshSettings): Model {
 
   const workloads: Workload[] = [];
   for (const pod of view.list(KINDS.pod)) {
-    const w = translatePod(view, pod, mesh, policyKeysOf);
+    const w = cache.workloads.get(pod, podDeps, () => translatePod(view, pod, mesh, policyKeysOf));
     if (w) workloads.push(w);
   }
   authorizations.push(staticStrictPolicy(root)); // always available, referenced by STRICT workloads
 
   const services = new Map<string, Service>();
   for (const svc of [...view.list(KINDS.service)].sort(byName)) {
-    const s = translateService(view, svc);
+    const s = cache.services.get(svc, serviceDeps, () => translateService(view, svc));
     if (s) services.set(serviceKey(s), s);
   }
   for (const se of [...view.list(KINDS.serviceEntry)].sort(byName)) {
-    for (const s of translateServiceEntry(se)) {
+    for (const s of cache.serviceEntries.get(se, [], () => translateServiceEntry(se))) {
       const key = serviceKey(s);
       if (services.has(key)) {
         warnings.push(`ServiceEntry ${se.metadata.namespace}/${se.metadata.name}: host ${s.hostname} is already defined in namespace ${s.namespace}; the first definition wins`);

@@ -38,24 +38,40 @@ function mappingsFor(ports: readonly ServicePortSpec[], pod: KubeObject): PortMa
   return out;
 }
 
+// Services grouped by namespace, computed once per (immutable) list the store hands out.
+const byNamespaceCache = new WeakMap<readonly KubeObject[], Map<string, KubeObject[]>>();
+
+function servicesByNamespace(list: readonly KubeObject[]): Map<string, KubeObject[]> {
+  let index = byNamespaceCache.get(list);
+  if (!index) {
+    index = new Map();
+    for (const svc of list) {
+      const ns = svc.metadata.namespace ?? 'default';
+      const group = index.get(ns);
+      if (group) group.push(svc);
+      else index.set(ns, [svc]);
+    }
+    byNamespaceCache.set(list, index);
+  }
+  return index;
+}
+
 /** Services of the pod's namespace that back onto this pod: "<ns>/<hostname>" → ports. */
 export function servicesOfPod(view: ConfigView, pod: KubeObject, podIps: readonly string[]): Record<string, { ports: PortMapping[] }> {
   const ns = pod.metadata.namespace ?? 'default';
   const result: Record<string, { ports: PortMapping[] }> = {};
   const labels = labelsOf(pod);
-  for (const svc of view.list(KINDS.service)) {
-    if (svc.metadata.namespace !== ns) continue;
+  for (const svc of servicesByNamespace(view.list(KINDS.service)).get(ns) ?? []) {
     const spec = serviceSpec(svc);
     if (spec.type === 'ExternalName') continue;
-    const key = `${ns}/${serviceHostname(svc.metadata.name, ns)}`;
+    let ports: PortMapping[];
     if (spec.selector && Object.keys(spec.selector).length > 0) {
       if (!selectorMatches(spec.selector, labels)) continue;
-      const ports = mappingsFor(spec.ports ?? [], pod);
-      if (ports.length > 0) result[key] = { ports };
+      ports = mappingsFor(spec.ports ?? [], pod);
     } else {
-      const ports = selectorlessPorts(view, svc, pod, podIps);
-      if (ports.length > 0) result[key] = { ports };
+      ports = selectorlessPorts(view, svc, pod, podIps);
     }
+    if (ports.length > 0) result[`${ns}/${serviceHostname(svc.metadata.name, ns)}`] = { ports };
   }
   return result;
 }

@@ -14,7 +14,7 @@ export function analyzeObjects(objects: readonly LoadedObject[], opts?: Validate
   const known: LoadedObject[] = [];
   for (const lo of objects) {
     if (!isKnownKind(lo.object)) {
-      const key = `${lo.object.apiVersion} ${lo.object.kind}`;
+      const key = groupKind(lo.object);
       const entry = unknown.get(key);
       if (entry) entry.count++;
       else unknown.set(key, { first: lo, count: 1 });
@@ -23,13 +23,13 @@ export function analyzeObjects(objects: readonly LoadedObject[], opts?: Validate
     known.push(lo);
     for (const f of validateResource(lo.object, opts)) out.push({ ...f, file: lo.file });
   }
-  for (const [key, { first, count }] of unknown) {
+  for (const { first, count } of unknown.values()) {
     out.push({
       severity: 'warning',
       kind: first.object.kind,
       name: displayName(first.object),
       path: 'kind',
-      message: `unknown kind ${key} (${groupKind(first.object)}) is ignored${count > 1 ? ` (${count} resources)` : ''}`,
+      message: `unknown kind ${first.object.kind} (${first.object.apiVersion}) is ignored${count > 1 ? ` (${count} resources)` : ''}`,
       file: first.file,
     });
   }

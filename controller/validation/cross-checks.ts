@@ -4,6 +4,7 @@
 // several mesh VirtualServices for one host (rule 57).
 import type { LoadedObject } from '../config/load-yaml.js';
 import type { KubeObject } from '../config/resource.js';
+import { canonicalJson } from './canonical-json.js';
 import { CLUSTER_SCOPED_KINDS, displayName, groupKind, groupOf, isRecord } from '../config/resource.js';
 import type { Finding, Severity } from './finding.js';
 import { resolveHost } from './host-names.js';
@@ -37,14 +38,21 @@ function byAge(a: LoadedObject, b: LoadedObject): number {
   return 0;
 }
 
-/** Same kind/namespace/name twice: error on every later one. Returns the first of each identity. */
+/** Same kind/namespace/name twice: error on every later one (warning when identical). Returns the first of each identity. */
 export function checkDuplicates(objects: readonly LoadedObject[], out: Finding[]): LoadedObject[] {
   const first = new Map<string, LoadedObject>();
   for (const lo of objects) {
     const key = identity(lo.object);
     const prev = first.get(key);
-    if (prev) out.push(finding(lo, 'error', 'metadata.name', `duplicate ${lo.object.kind} ${displayName(lo.object)}: already defined in ${prev.file}`));
-    else first.set(key, lo);
+    if (!prev) {
+      first.set(key, lo);
+      continue;
+    }
+    if (canonicalJson(prev.object) === canonicalJson(lo.object)) {
+      out.push(finding(lo, 'warning', 'metadata.name', `duplicate ${lo.object.kind} ${displayName(lo.object)}: already defined with identical content in ${prev.file}`));
+    } else {
+      out.push(finding(lo, 'error', 'metadata.name', `duplicate ${lo.object.kind} ${displayName(lo.object)}: already defined in ${prev.file}; only one definition can apply`));
+    }
   }
   return [...first.values()];
 }

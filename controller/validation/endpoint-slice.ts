@@ -19,7 +19,7 @@ export function validateEndpointSlice(obj: KubeObject, root: Field): void {
     if (!ep.record()) continue;
     const addrs = ep.key('addresses');
     const list = addrs.strings() ?? [];
-    if (addrs.size === 0) addrs.error('at least one address is required');
+    if (addrs.emptyList) addrs.error('at least one address is required');
     if (addrs.size > 100) addrs.error('at most 100 addresses are allowed');
     for (const a of list) {
       const ok = type === 'IPv4' ? isIP(a.value) === 4 : type === 'IPv6' ? isIP(a.value) === 6 : type === 'FQDN' ? dns1123Subdomain(a.value) === undefined : true;

@@ -6,12 +6,11 @@ import type { Field } from './field.js';
 import { ipOrCidr } from './network.js';
 
 /** An Istio duration string (>= 1ms and whole ms unless `rule` says otherwise). */
-export function checkDuration(f: Field, rule?: DurationRule): bigint | undefined {
+export function checkDuration(f: Field, rule?: DurationRule): void {
   const s = f.string();
-  if (s === undefined) return undefined;
+  if (s === undefined) return;
   const err = durationProblem(s, rule);
   if (err) f.error(err);
-  return undefined;
 }
 
 /** A port number 1..65535 (integer). */

@@ -168,6 +168,11 @@ export class Field {
     }
   }
 
+  /** Absent, null or `[]` (a value of another type is not "empty": it gets a type error instead). */
+  get emptyList(): boolean {
+    return !this.present || (Array.isArray(this.value) && this.value.length === 0);
+  }
+
   /** Number of list items / mapping keys; 0 when absent or of another type. */
   get size(): number {
     if (Array.isArray(this.value)) return this.value.length;

@@ -76,7 +76,11 @@ export function isAuthorityHeader(name: string): boolean {
 function checkHeaderValue(f: Field): void {
   const v = f.string();
   if (v === undefined) return;
-  if ([...v].some((ch) => { const c = ch.charCodeAt(0); return (c < 0x20 && c !== 0x09) || c === 0x7f; })) f.error('header value contains control characters');
+  const control = [...v].some((ch) => {
+    const c = ch.charCodeAt(0);
+    return (c < 0x20 && c !== 0x09) || c === 0x7f;
+  });
+  if (control) f.error('header value contains control characters');
 }
 
 /** Istio `Headers {request, response}` with set/add/remove. */

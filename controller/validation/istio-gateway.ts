@@ -21,7 +21,7 @@ export function validateIstioGateway(obj: KubeObject, spec: Field): void {
   spec.knownKeys(['servers', 'selector']);
   validateLabelMap(spec.key('selector'));
   const servers = spec.key('servers');
-  if (servers.size === 0) servers.error('gateway must have at least one server');
+  if (servers.emptyList) servers.error('gateway must have at least one server');
   const portNames = new Set<string>();
   for (const server of servers.list() ?? []) {
     if (!server.present) {
@@ -55,7 +55,7 @@ export function validateIstioGateway(obj: KubeObject, spec: Field): void {
 
 function validateServerHosts(f: Field): void {
   const hosts = f.strings() ?? [];
-  if (f.size === 0) {
+  if (f.emptyList) {
     f.error('server config must contain at least one host');
     return;
   }

@@ -11,7 +11,7 @@ import { ipAddress } from './network.js';
 const PROTOCOL = /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/[A-Za-z0-9]+$/;
 const WAYPOINT_CLASS = 'istio-waypoint';
 
-export function validateK8sGateway(obj: KubeObject, spec: Field): void {
+export function validateK8sGateway(_obj: KubeObject, spec: Field): void {
   if (!spec.present) {
     spec.error('spec is required');
     return;
@@ -25,7 +25,7 @@ export function validateK8sGateway(obj: KubeObject, spec: Field): void {
   }
   const listenersField = spec.key('listeners');
   const listeners = listenersField.list() ?? [];
-  if (listeners.length === 0) listenersField.error('at least one listener is required');
+  if (listenersField.emptyList) listenersField.error('at least one listener is required');
   if (listeners.length > 64) listenersField.error('at most 64 listeners are allowed');
   const names = new Set<string>();
   const combos = new Set<string>();
@@ -79,7 +79,6 @@ export function validateK8sGateway(obj: KubeObject, spec: Field): void {
   if (cls === WAYPOINT_CLASS && listeners.length > 0 && !hbone) {
     listenersField.warn('a waypoint Gateway (class istio-waypoint) needs a listener {name: mesh, port: 15008, protocol: HBONE}');
   }
-  void obj;
 }
 
 function validateListenerTls(f: Field, protocol: string | undefined): void {

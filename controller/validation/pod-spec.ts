@@ -12,7 +12,7 @@ export function validatePodSpec(spec: Field): void {
   }
   if (!spec.record()) return;
   const containers = spec.key('containers');
-  if (containers.size === 0) containers.error('at least one container is required');
+  if (containers.emptyList) containers.error('at least one container is required');
   const names = new Set<string>();
   const portNames = new Set<string>();
   for (const list of [containers, spec.key('initContainers')]) {

@@ -14,8 +14,3 @@ export function isHttpProtocol(p: string): boolean {
 export function isTlsProtocol(p: string): boolean {
   return ['HTTPS', 'TLS'].includes(p.toUpperCase());
 }
-
-/** TCP-like: everything that is neither HTTP nor TLS (incl. unset protocol). */
-export function isTcpProtocol(p: string): boolean {
-  return !isHttpProtocol(p) && !isTlsProtocol(p) && p.toUpperCase() !== 'UDP';
-}

@@ -60,12 +60,12 @@ function translate(p: string): Translated | { error: string } {
         if (p[i + 2] === '{') {
           const close = p.indexOf('}', i + 3);
           if (close < 0) return { error: 'unterminated \\p{...}' };
-          out += p.slice(i, close + 1);
+          out += unicodeClass(n, p.slice(i + 3, close));
           i = close + 1;
         } else {
           const cls = p[i + 2];
           if (cls === undefined) return { error: 'missing Unicode class after \\p' };
-          out += `\\${n}{${cls}}`;
+          out += unicodeClass(n, cls);
           i += 3;
         }
         continue;
@@ -145,3 +145,15 @@ function translate(p: string): Translated | { error: string } {
 }
 
 const POSIX_CLASSES = new Set(['alnum', 'alpha', 'ascii', 'blank', 'cntrl', 'digit', 'graph', 'lower', 'print', 'punct', 'space', 'upper', 'word', 'xdigit']);
+
+/** RE2 `\p{Greek}` names scripts directly; JavaScript needs `\p{Script=Greek}` for those. */
+function unicodeClass(p: string, name: string): string {
+  const bare = name.replace(/^\^/, '');
+  const neg = bare !== name ? (p === 'p' ? 'P' : 'p') : p;
+  try {
+    new RegExp(`\\p{${bare}}`, 'u');
+    return `\\${neg}{${bare}}`;
+  } catch {
+    return `\\${neg}{Script=${bare}}`;
+  }
+}

@@ -27,7 +27,7 @@ export function validateServiceEntry(obj: KubeObject, spec: Field): void {
   // Hosts (rule 92).
   const hostsField = spec.key('hosts');
   const hosts = hostsField.strings() ?? [];
-  if (hostsField.size === 0) hostsField.error('service entry must have at least one host');
+  if (hostsField.emptyList) hostsField.error('service entry must have at least one host');
   for (const { field, value } of hosts) {
     if (value === '*') {
       field.error('invalid host *: a ServiceEntry cannot select every host');
@@ -55,7 +55,7 @@ export function validateServiceEntry(obj: KubeObject, spec: Field): void {
   // Ports.
   const portsField = spec.key('ports');
   const ports = portsField.list() ?? [];
-  if (portsField.size === 0) portsField.error('at least one port is required');
+  if (portsField.emptyList) portsField.error('at least one port is required');
   const portNames = new Set<string>();
   const portNumbers = new Set<number>();
   const protocols: string[] = [];

@@ -25,7 +25,7 @@ export function validateVirtualService(obj: KubeObject, spec: Field): void {
 
   const hostsField = spec.key('hosts');
   const hosts = hostsField.strings() ?? [];
-  if (hostsField.size === 0) {
+  if (hostsField.emptyList) {
     hostsField.error('hosts must not be empty (delegate VirtualServices without hosts are not supported)');
   }
   let allHostsValid = true;
@@ -89,13 +89,13 @@ function validateL4Route(f: Field, kind: 'tcp' | 'tls', vsHosts: string[], appli
     if (kind === 'tls') validateSniHosts(m.key('sniHosts'), vsHosts, appliesToMesh);
   }
   const route = f.key('route');
-  if (route.size === 0) route.error(`${kind.toUpperCase()} route is required`);
+  if (route.emptyList) route.error(`${kind.toUpperCase()} route is required`);
   validateRouteDestinations(route, { http: false });
 }
 
 function validateSniHosts(f: Field, vsHosts: string[], appliesToMesh: boolean): void {
   const items = f.strings() ?? [];
-  if (f.size === 0) {
+  if (f.emptyList) {
     f.error('TLS match must have at least one SNI host');
     return;
   }

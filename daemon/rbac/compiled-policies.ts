@@ -4,6 +4,7 @@
 // WORKLOAD_SELECTOR ones it lists by key. Build it again (pure) whenever the policies
 // change; pass the previous result to reuse the compilation of unchanged objects.
 import type { Authorization } from '../../api/model.js';
+import { policyKey } from '../../api/model.js';
 import type { CompiledPolicy } from './compiled-policy.js';
 import { compilePolicy } from './compiled-policy.js';
 
@@ -52,24 +53,14 @@ function add(bucket: MutableBucket, p: CompiledPolicy): void {
  * With `previous`, a policy whose object is the very one compiled there is reused as is.
  */
 export function compilePolicies(policies: Iterable<Authorization>, rootNamespace: string, previous?: CompiledPolicies): CompiledPolicies {
-  const problems: string[] = [];
   const byKey = new Map<string, CompiledPolicy>();
   for (const a of policies) {
-    const key = `${a.namespace}/${a.name}`;
+    const key = policyKey(a);
     const old = previous?.byKey.get(key);
-    byKey.set(key, old !== undefined && old.source === a ? old : compilePolicy(a, problems));
+    byKey.set(key, old !== undefined && old.source === a ? old : compilePolicy(a));
   }
-  if (previous) {
-    // Problems of reused policies are still problems of this state.
-    const prefixes = [...byKey.values()].filter((p) => previous.byKey.get(p.key) === p).map((p) => `policy ${p.key} `);
-    if (prefixes.length > 0) {
-      const reused = new Set(prefixes);
-      for (const msg of previous.problems) {
-        const cut = msg.indexOf(' rule ');
-        if (cut >= 0 && reused.has(`${msg.slice(0, cut)} `)) problems.push(msg);
-      }
-    }
-  }
+  const problems: string[] = [];
+  for (const p of byKey.values()) problems.push(...p.problems);
 
   const global = newBucket();
   const byNamespace = new Map<string, MutableBucket>();

@@ -30,6 +30,8 @@ export interface CompiledPolicy {
   readonly rules: readonly CompiledRule[];
   /** Some rule has no clause left: the policy matches every connection. */
   readonly matchesAll: boolean;
+  /** What compilation dropped (entries ztunnel would drop too), for logs. */
+  readonly problems: readonly string[];
   /** The object this was compiled from (to reuse the compilation while it is unchanged). */
   readonly source: Authorization;
 }
@@ -57,8 +59,9 @@ function compileRule(r: AuthzRule, problems: string[], where: string): CompiledR
   return clauses;
 }
 
-export function compilePolicy(a: Authorization, problems: string[]): CompiledPolicy {
+export function compilePolicy(a: Authorization): CompiledPolicy {
   const key = policyKey(a);
+  const problems: string[] = [];
   const rules: CompiledRule[] = [];
   a.rules.forEach((r, i) => {
     const compiled = compileRule(r, problems, `policy ${key} rule ${i}`);
@@ -66,7 +69,7 @@ export function compilePolicy(a: Authorization, problems: string[]): CompiledPol
   });
   return {
     key, name: a.name, namespace: a.namespace, scope: a.scope, action: a.action, dryRun: a.dryRun,
-    rules, matchesAll: rules.some((r) => r.length === 0), source: a,
+    rules, matchesAll: rules.some((r) => r.length === 0), problems, source: a,
   };
 }
 

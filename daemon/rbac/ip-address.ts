@@ -111,6 +111,10 @@ export function unmapIp(ip: ParsedIp): ParsedIp {
 
 /** What a connection's address means for policy: parsed, with IPv4-mapped IPv6 read as IPv4. */
 export function parseConnectionIp(text: string): ParsedIp | undefined {
+  if (text.length > 7 && text.slice(0, 7).toLowerCase() === '::ffff:' && text.indexOf('.') > 0) {
+    const v4 = parseV4Word(text, 7, text.length); // the common dual-stack socket form, without the IPv6 detour
+    if (v4 >= 0) return { family: 4, words: [v4, 0, 0, 0] };
+  }
   const ip = parseIp(text);
   return ip === undefined ? undefined : unmapIp(ip);
 }

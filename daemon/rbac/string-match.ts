@@ -28,12 +28,3 @@ export function stringMatches(m: CompiledStringMatch, value: string): boolean {
     case 'presence': return value !== '';
   }
 }
-
-export function describeStringMatch(m: CompiledStringMatch): string {
-  switch (m.kind) {
-    case 'exact': return m.value;
-    case 'prefix': return `${m.value}*`;
-    case 'suffix': return `*${m.value}`;
-    case 'presence': return '*';
-  }
-}

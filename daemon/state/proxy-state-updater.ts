@@ -5,13 +5,19 @@ import { policyKey, serviceKey } from '../../api/model.js';
 import type { ProxyState } from './proxy-state.js';
 import type { ResourceName, StateUpdate, StateUpdater, UpdateResult } from './discovery-client.js';
 import { resourceProblem } from './resource-checks.js';
+import { Interner } from './interner.js';
 
 export class ProxyStateUpdater implements StateUpdater {
+  private readonly interner = new Interner();
+
   constructor(private readonly state: ProxyState, private readonly onApplied: (update: StateUpdate) => void = () => {}) {}
 
   apply(update: StateUpdate): UpdateResult {
     const rejected: UpdateResult['rejected'] = [];
-    if (update.full) this.clear();
+    if (update.full) {
+      this.clear();
+      this.interner.clear();
+    }
     for (const r of update.removals) this.remove(r);
     for (const r of update.upserts) {
       const problem = resourceProblem(r);
@@ -36,7 +42,7 @@ export class ProxyStateUpdater implements StateUpdater {
 
   private upsert(r: ModelResource): void {
     switch (r.kind) {
-      case 'WORKLOAD': this.removeWorkload(r.name); this.addWorkload(r.value); break;
+      case 'WORKLOAD': this.removeWorkload(r.name); this.addWorkload(this.interner.workload(r.value)); break;
       case 'SERVICE': this.removeService(r.name); this.addService(r.value); break;
       case 'AUTHORIZATION': this.state.policiesByKey.set(policyKey(r.value), r.value as Authorization); break;
       case 'MESH_CONFIG': this.state.mesh = r.value; break;

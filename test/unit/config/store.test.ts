@@ -92,3 +92,13 @@ test('list() is stable between changes and fresh after one', (t) => {
   store.replace([good, otherGood], 'x');
   t.is(store.list(KINDS.authorizationPolicy).length, 2);
 });
+
+test('re-applying the valid content after a rejected version clears the rejection', (t) => {
+  const { store, changes } = makeStore();
+  store.apply([{ type: 'upsert', object: good }], 'test');
+  store.apply([{ type: 'upsert', object: badVersion }], 'test');
+  t.is(store.rejectedFindings().length, 1);
+  store.apply([{ type: 'upsert', object: structuredClone(good) }], 'test');
+  t.deepEqual(store.rejectedFindings(), []);
+  t.is(changes(), 1, 'the content in force never changed');
+});

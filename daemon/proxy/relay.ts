@@ -1,0 +1,54 @@
+// Copies bytes both ways between two duplex streams until both directions have ended.
+// Half-close propagates (one side's end becomes the other side's end of writing, the
+// reverse direction keeps flowing); an error or abrupt close on either side destroys
+// the other (a reset), so nothing is left half-alive.
+import type { Duplex } from 'node:stream';
+
+export interface RelayResult {
+  /** Bytes from `a` to `b` (client → server: the request direction). */
+  sent: number;
+  /** Bytes from `b` to `a` (the response direction). */
+  received: number;
+  error?: Error;
+}
+
+export function relay(a: Duplex, b: Duplex): Promise<RelayResult> {
+  return new Promise((resolve) => {
+    const result: RelayResult = { sent: 0, received: 0 };
+    let aEnded = false;
+    let bEnded = false;
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      resolve(result);
+    };
+    const fail = (err?: Error): void => {
+      if (done) return;
+      if (err && !result.error) result.error = err;
+      a.destroy();
+      b.destroy();
+      finish();
+    };
+    a.on('data', (chunk: Buffer) => { result.sent += chunk.length; });
+    b.on('data', (chunk: Buffer) => { result.received += chunk.length; });
+    a.pipe(b);
+    b.pipe(a);
+    a.on('end', () => { aEnded = true; });
+    b.on('end', () => { bEnded = true; });
+    a.on('error', fail);
+    b.on('error', fail);
+    const onClose = (): void => {
+      // A side closed: if both directions ended cleanly this is the normal end,
+      // otherwise it is an abrupt close that resets the other side.
+      if (aEnded && bEnded) {
+        if (a.destroyed && b.destroyed) finish();
+        else { a.destroy(); b.destroy(); }
+      } else {
+        fail(result.error);
+      }
+    };
+    a.on('close', onClose);
+    b.on('close', onClose);
+  });
+}
