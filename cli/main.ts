@@ -18,12 +18,13 @@ commands:
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const out = (line: string): void => { process.stdout.write(`${line}\n`); };
+  const err = (line: string): void => { process.stderr.write(`${line}\n`); };
   switch (command) {
     case 'demo':
       return demoCommand(rest[0] ?? 'examples', out);
     case 'analyze': {
       const { values } = parseArgs({ args: rest, options: { file: { type: 'string', short: 'f', multiple: true } } });
-      return analyzeCommand(values.file ?? [], out);
+      return analyzeCommand(values.file ?? [], out, err);
     }
     case 'controller': {
       const { values } = parseArgs({

@@ -3,6 +3,7 @@
 // prints what it computed and what each node daemon received and was allowed to hold.
 // (The node proxy and `ambit local` issues turn this into a running mesh.)
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../../api/log.js';
@@ -93,7 +94,8 @@ export async function demoCommand(dir: string, out: (line: string) => void): Pro
           await requestCertificate(ca, token, { csr: generateKeyAndCsr(identity).csrPem, identity });
           refusal = `${identity}: ISSUED (unexpected)`;
         } catch (err) {
-          refusal = `${identity.split('/').pop()} refused (${(err as { details?: string }).details?.split(':')[0] ?? 'error'})`;
+          const code = (err as { code?: number }).code;
+          refusal = `${identity.split('/').pop()} refused (${code === undefined ? 'error' : grpc.status[code]})`;
         }
       }
       rows.push([node, `v${state.version}`, String(state.workloadsByUid.size), String(state.servicesByKey.size), String(state.policiesByKey.size), issued.join(', ') || '-', refusal]);
