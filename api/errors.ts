@@ -13,6 +13,13 @@ export const ERROR_CODES = {
   AMBIT_ERR_KUBE_WATCH: 'A Kubernetes list/watch failed',
   AMBIT_ERR_CONFIG: 'Invalid command-line or process configuration',
   AMBIT_ERR_NACK: 'A daemon rejected a configuration update',
+  AMBIT_ERR_HBONE_CONNECT: 'An HBONE tunnel could not be opened: TCP connect or HTTP/2 failed, or the connection was lost before the CONNECT response',
+  AMBIT_ERR_HBONE_TLS: 'The mTLS handshake of an HBONE connection failed (untrusted chain, missing or refused certificate, not TLS 1.3 + h2)',
+  AMBIT_ERR_HBONE_IDENTITY_MISMATCH: "The HBONE server's certificate does not carry the expected SPIFFE identity",
+  AMBIT_ERR_HBONE_REJECTED: 'The HBONE server answered the CONNECT with a non-200 status (400 bad request, 401 denied, 503 upstream unreachable)',
+  AMBIT_ERR_HBONE_TIMEOUT: 'An HBONE connect (handshake and CONNECT response) did not complete in time',
+  AMBIT_ERR_HBONE_ABORTED: 'An HBONE connect was cancelled (abort signal, or the connection pool was closed)',
+  AMBIT_ERR_HBONE_INBOUND_REFUSED: 'An inbound HBONE connection was closed before carrying streams (malformed, timed out, or an unacceptable client certificate)',
   AMBIT_ERR_CERT_FETCH: 'The daemon could not obtain a usable workload certificate from the CA',
 } as const;
 

@@ -20,7 +20,7 @@ export function controllerCredentials(rootPem: string): { credentials: grpc.Chan
 export function caClient(address: string, rootPem: string): CertificateServiceClient {
   const { credentials, channelOptions } = controllerCredentials(rootPem);
   const { ca } = loadProtos();
-  return new ca.ambit.v1.CertificateService(address, credentials, channelOptions) as unknown as CertificateServiceClient;
+  return new ca.ambit.v1.CertificateService(address, credentials, channelOptions);
 }
 
 export function requestCertificate(client: CertificateServiceClient, token: string, req: { csr: string; identity: string; validityDuration?: number }): Promise<string[]> {

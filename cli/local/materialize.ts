@@ -83,7 +83,7 @@ function assignPodAddresses(pods: KubeObject[], nodes: readonly string[]): void 
   for (const pod of sorted) {
     const spec = (pod.spec ?? {}) as { nodeName?: string };
     spec.nodeName ??= nodes[0];
-    pod.spec = spec as Record<string, unknown>;
+    pod.spec = spec;
     const node = spec.nodeName ?? '';
     const host = next.get(node) ?? 2; // .1 is the node's side of every pod link
     next.set(node, host + 1);

@@ -1,4 +1,5 @@
 // Group-qualified kinds (see groupKind in resource.ts) that the controller reads.
+import type { KubeObject } from './resource.js';
 
 export const KINDS = {
   namespace: 'Namespace',
@@ -22,6 +23,6 @@ export const KINDS = {
 
 /** Read-only view of the valid configuration, as the translation sees it. */
 export interface ConfigView {
-  list(groupKind: string): readonly import('./resource.js').KubeObject[];
-  get(groupKind: string, namespace: string, name: string): import('./resource.js').KubeObject | undefined;
+  list(groupKind: string): readonly KubeObject[];
+  get(groupKind: string, namespace: string, name: string): KubeObject | undefined;
 }

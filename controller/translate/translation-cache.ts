@@ -2,7 +2,9 @@
 // list array for a kind until that kind changes, so a translation stays valid while the
 // object itself and every list it depends on are the same arrays as last time. Reusing
 // results also lets the publisher see unchanged resources by identity.
+import type { Service, Workload } from '../../api/model.js';
 import type { KubeObject } from '../config/resource.js';
+import type { ConversionResult } from './authorization-policy.js';
 
 export class Memo<T> {
   private deps: readonly unknown[] = [];
@@ -22,8 +24,8 @@ export class Memo<T> {
 }
 
 export class TranslationCache {
-  readonly workloads = new Memo<import('../../api/model.js').Workload | undefined>();
-  readonly services = new Memo<import('../../api/model.js').Service | undefined>();
-  readonly serviceEntries = new Memo<import('../../api/model.js').Service[]>();
-  readonly policies = new Memo<import('./authorization-policy.js').ConversionResult>();
+  readonly workloads = new Memo<Workload | undefined>();
+  readonly services = new Memo<Service | undefined>();
+  readonly serviceEntries = new Memo<Service[]>();
+  readonly policies = new Memo<ConversionResult>();
 }

@@ -23,6 +23,6 @@ export function caError(err: unknown, spiffeId: string): AmbitError {
 
 function grpcStatusOf(err: unknown): grpc.status | undefined {
   if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
-  const code = (err as { code: unknown }).code;
-  return typeof code === 'number' && code in grpc.status ? (code as grpc.status) : undefined;
+  const code = err.code;
+  return typeof code === 'number' && code in grpc.status ? code : undefined;
 }

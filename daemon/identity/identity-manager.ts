@@ -269,24 +269,18 @@ export class IdentityManager {
   }
 
   private withTimeout<T>(work: Promise<T>, spiffeId: string): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const abort = (err: AmbitError): void => {
-        cancel();
-        this.aborts.delete(abort);
-        reject(err);
-      };
-      const cancel = scheduleAt(this.timers, this.now, this.now() + this.fetchTimeoutMs, () => abort(
-        new AmbitError('AMBIT_ERR_CERT_FETCH', `the CA did not answer for ${spiffeId} within ${this.fetchTimeoutMs} ms`)));
-      this.aborts.add(abort);
-      work.then((value) => {
-        cancel();
-        this.aborts.delete(abort);
-        resolve(value);
-      }, (err: unknown) => {
-        cancel();
-        this.aborts.delete(abort);
-        reject(err);
-      });
+    let reject!: (err: AmbitError) => void;
+    const failed = new Promise<never>((_resolve, rej) => { reject = rej; });
+    const cancel = scheduleAt(this.timers, this.now, this.now() + this.fetchTimeoutMs, () => reject(
+      new AmbitError('AMBIT_ERR_CERT_FETCH', `the CA did not answer for ${spiffeId} within ${this.fetchTimeoutMs} ms`)));
+    const abort = (err: AmbitError): void => {
+      cancel();
+      reject(err);
+    };
+    this.aborts.add(abort);
+    return Promise.race([work, failed]).finally(() => {
+      cancel();
+      this.aborts.delete(abort);
     });
   }
 

@@ -45,8 +45,7 @@ export function createIdentityMetrics(registry: Registry | undefined, expiry: Ex
   return { issued, failures, detach: () => mine.delete(expiry) };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any metric class
-function reuse<T>(registry: Registry | undefined, name: string, kind: new (...args: any[]) => T): T | undefined {
+function reuse<T>(registry: Registry | undefined, name: string, kind: new (...args: never[]) => T): T | undefined {
   const existing = registry?.getSingleMetric(name);
   return existing instanceof kind ? existing : undefined;
 }

@@ -58,7 +58,7 @@ export class DiscoveryClient extends EventEmitter {
 
   start(): void {
     const { discovery } = loadProtos();
-    this.client = new discovery.ambit.v1.Discovery(this.opts.address, this.opts.credentials, this.opts.channelOptions ?? {}) as unknown as GrpcDiscoveryClient;
+    this.client = new discovery.ambit.v1.Discovery(this.opts.address, this.opts.credentials, this.opts.channelOptions ?? {});
     this.connect();
   }
 

@@ -1,6 +1,6 @@
 // The one mutator of ProxyState: applies snapshots (replace everything) and deltas
 // (upserts, removals), keeping every index consistent, and refuses bad resources one by one.
-import type { Authorization, ModelResource, Service, Workload } from '../../api/model.js';
+import type { ModelResource, Service, Workload } from '../../api/model.js';
 import { policyKey, serviceKey } from '../../api/model.js';
 import type { ProxyState } from './proxy-state.js';
 import type { ResourceName, StateUpdate, StateUpdater, UpdateResult } from './discovery-client.js';
@@ -44,7 +44,7 @@ export class ProxyStateUpdater implements StateUpdater {
     switch (r.kind) {
       case 'WORKLOAD': this.removeWorkload(r.name); this.addWorkload(this.interner.workload(r.value)); break;
       case 'SERVICE': this.removeService(r.name); this.addService(r.value); break;
-      case 'AUTHORIZATION': this.state.policiesByKey.set(policyKey(r.value), r.value as Authorization); break;
+      case 'AUTHORIZATION': this.state.policiesByKey.set(policyKey(r.value), r.value); break;
       case 'MESH_CONFIG': this.state.mesh = r.value; break;
     }
   }
