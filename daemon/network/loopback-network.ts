@@ -1,0 +1,146 @@
+// A DaemonNetwork on 127.0.0.1 for in-process meshes (tests, benchmarks): each listener
+// is a plain loopback port, and every connection to it starts with a PROXY v1 line that
+// carries the original addresses. A shared `LoopbackFabric` maps the mesh's virtual
+// addresses (pod IP:port, node IP:15008) to loopback ports, so several daemons and
+// "pods" live in one process without root.
+import net, { type Socket } from 'node:net';
+import type { AcceptHandler, Address, DaemonNetwork, Listener, ListenerKind } from './network.js';
+import { formatProxyHeader, MAX_HEADER, parseProxyHeader } from './proxy-header.js';
+
+/** The listeners of one daemon, as loopback ports. */
+export interface DaemonPorts { outbound: number; inboundPlaintext: number; hbone: number }
+
+/**
+ * The virtual network of one in-process mesh. It plays the part the eBPF program plays
+ * on a real node: connections from an enrolled pod go to its node daemon's outbound
+ * listener; connections to an enrolled pod's port 15008 go to its daemon's HBONE
+ * listener, and other connections to an enrolled pod from outside the mesh go to the
+ * daemon's plaintext inbound listener. Daemons' own connections (from a node address)
+ * are never captured, and reach pods' loopback servers directly.
+ */
+export class LoopbackFabric {
+  private readonly apps = new Map<string, number>();        // "ip:port" → loopback port of the app
+  private readonly enrolled = new Map<string, DaemonPorts>(); // pod IP → its node daemon's listeners
+  private readonly nodes = new Set<string>();                 // node (daemon) addresses
+
+  addNode(ip: string): void {
+    this.nodes.add(ip);
+  }
+
+  /** A server of a pod (or of anything outside the mesh) at ip:port. */
+  serve(ip: string, port: number, loopbackPort: number): void {
+    this.apps.set(`${ip}:${port}`, loopbackPort);
+  }
+
+  unserve(ip: string, port: number): void {
+    this.apps.delete(`${ip}:${port}`);
+  }
+
+  enroll(podIp: string, daemon: DaemonPorts): void {
+    this.enrolled.set(podIp, daemon);
+  }
+
+  unenroll(podIp: string): void {
+    this.enrolled.delete(podIp);
+  }
+
+  /** Where a connection from `src` to `dst` lands, or undefined (refused). */
+  route(src: Address, dst: Address): number | undefined {
+    const fromProxy = this.nodes.has(src.ip);
+    if (!fromProxy) {
+      const captured = this.enrolled.get(src.ip);
+      if (captured) return captured.outbound;
+    }
+    const target = this.enrolled.get(dst.ip);
+    if (target && dst.port === 15008) return target.hbone;
+    if (target && !fromProxy) return target.inboundPlaintext;
+    return this.apps.get(`${dst.ip}:${dst.port}`);
+  }
+
+  /** Connects "from" a virtual address to a virtual destination (PROXY line first). */
+  connect(src: Address, dst: Address): Promise<Socket> {
+    const port = this.route(src, dst);
+    if (port === undefined) return Promise.reject(Object.assign(new Error(`connect ECONNREFUSED ${dst.ip}:${dst.port}`), { code: 'ECONNREFUSED' }));
+    return new Promise((resolve, reject) => {
+      const sock = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+      sock.setNoDelay(true);
+      sock.once('error', reject);
+      sock.once('connect', () => {
+        sock.off('error', reject);
+        sock.write(formatProxyHeader({ src, dst }));
+        resolve(sock);
+      });
+    });
+  }
+}
+
+/** Accepts loopback connections and reads their PROXY line before handing them on. */
+export function acceptWithProxyHeader(onAccept: AcceptHandler): net.Server {
+  return net.createServer({ allowHalfOpen: true, pauseOnConnect: false }, (sock) => {
+    sock.setNoDelay(true);
+    let buffered = Buffer.alloc(0);
+    const onData = (chunk: Buffer): void => {
+      buffered = Buffer.concat([buffered, chunk]);
+      const end = buffered.indexOf('\r\n');
+      if (end < 0) {
+        if (buffered.length > MAX_HEADER) sock.destroy();
+        return;
+      }
+      sock.off('data', onData);
+      sock.pause();
+      const addresses = parseProxyHeader(buffered.subarray(0, end).toString('latin1'));
+      if (!addresses) {
+        sock.destroy();
+        return;
+      }
+      const rest = buffered.subarray(end + 2);
+      if (rest.length > 0) sock.unshift(rest);
+      onAccept(sock, addresses);
+    };
+    sock.on('data', onData);
+    sock.on('error', () => sock.destroy());
+  });
+}
+
+export interface LoopbackNetworkOptions {
+  fabric: LoopbackFabric;
+  /** The node's own address: the source of its daemon's connections. */
+  nodeIp: string;
+}
+
+export class LoopbackNetwork implements DaemonNetwork {
+  private readonly ports = new Map<ListenerKind, number>();
+
+  constructor(private readonly opts: LoopbackNetworkOptions) {
+    opts.fabric.addNode(opts.nodeIp);
+  }
+
+  /** The daemon's listener ports, once all three are bound (for enrolling pods). */
+  daemonPorts(): DaemonPorts | undefined {
+    const outbound = this.ports.get('outbound');
+    const inboundPlaintext = this.ports.get('inbound-plaintext');
+    const hbone = this.ports.get('hbone');
+    return outbound && inboundPlaintext && hbone ? { outbound, inboundPlaintext, hbone } : undefined;
+  }
+
+  /** The loopback port of a listener (for routing captured pod traffic to it). */
+  portOf(kind: ListenerKind): number | undefined {
+    return this.ports.get(kind);
+  }
+
+  async listen(kind: ListenerKind, onAccept: AcceptHandler): Promise<Listener> {
+    const server = acceptWithProxyHeader(onAccept);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const addr = server.address() as net.AddressInfo;
+    this.ports.set(kind, addr.port);
+    return {
+      close: () => new Promise<void>((resolve) => {
+        server.close(() => resolve());
+      }),
+    };
+  }
+
+  connect(dst: Address): Promise<Socket> {
+    return this.opts.fabric.connect({ ip: this.opts.nodeIp, port: 0 }, dst);
+  }
+}
