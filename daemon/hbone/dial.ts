@@ -2,6 +2,7 @@
 // checked against the context's roots and its URI SAN against the expected identity,
 // then an HTTP/2 client session with large windows. Failures are HboneErrors.
 import http2, { type ClientHttp2Session } from 'node:http2';
+import type { Socket } from 'node:net';
 import tls, { type PeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
 import { spiffeUri, type Identity } from '../../api/identity.js';
 import { localSettings, MAX_SESSION_MEMORY_MB, type WindowOptions } from './h2-settings.js';
@@ -9,11 +10,15 @@ import { HboneError } from './hbone-error.js';
 import { formatHostPort, type SocketAddress } from './socket-address.js';
 import { hasSpiffeIdentity, uriSans } from './spiffe-san.js';
 
+/** Opens the TCP connection under the TLS session (the daemon's network decides how). */
+export type ConnectSocket = (dst: SocketAddress) => Promise<Socket>;
+
 export interface DialOptions {
   secureContext: SecureContext;
   dstIdentity: Identity;
   dstAddress: SocketAddress;
   windows: WindowOptions;
+  connectSocket?: ConnectSocket;
 }
 
 export interface Dialed {
@@ -47,52 +52,74 @@ export function dial(opts: DialOptions): { promise: Promise<Dialed>; destroy: (r
   const address = formatHostPort(opts.dstAddress);
   let phase: DialPhase = 'tcp';
   let failWith: ((err: HboneError) => void) | undefined;
-  const socket = tls.connect({
-    host: opts.dstAddress.ip,
-    port: opts.dstAddress.port,
+  let tcp: Socket | undefined;
+  const tlsOptions = {
     secureContext: opts.secureContext,
     ALPNProtocols: ['h2'],
     rejectUnauthorized: true,
     checkServerIdentity: serverIdentityCheck(opts.dstIdentity),
-  });
-  socket.setNoDelay(true);
+  };
   const promise = new Promise<Dialed>((resolve, reject) => {
     let settled = false;
+    let socket: TLSSocket | undefined;
     const fail = (err: HboneError): void => {
       if (settled) return;
       settled = true;
-      socket.destroy();
+      socket?.destroy();
+      tcp?.destroy();
       reject(err);
     };
     failWith = fail;
-    socket.once('connect', () => { phase = 'tls'; });
-    socket.on('error', (err) => fail(dialError(err, phase, address)));
-    socket.once('close', () => fail(dialError(new Error('connection closed during the handshake'), phase, address)));
-    socket.once('secureConnect', () => {
-      const protocol = socket.getProtocol();
-      if (protocol !== 'TLSv1.3' || socket.alpnProtocol !== 'h2') {
-        fail(new HboneError('AMBIT_ERR_HBONE_TLS',
-          `${address} negotiated ${String(protocol)} / ALPN ${String(socket.alpnProtocol)}, not TLSv1.3 / h2`));
+    const start = (connected: Socket | undefined): void => {
+      if (settled) {
+        connected?.destroy();
         return;
       }
-      const session = http2.connect(`https://${address}`, {
-        createConnection: () => socket,
-        settings: localSettings(opts.windows),
-        maxSessionMemory: MAX_SESSION_MEMORY_MB,
-      });
-      session.once('connect', () => {
-        if (settled) return;
-        settled = true;
-        try {
-          session.setLocalWindowSize(opts.windows.connectionWindowBytes);
-        } catch {
-          // the session died already; the caller sees it close
+      socket = connected
+        ? tls.connect({ ...tlsOptions, socket: connected })
+        : tls.connect({ ...tlsOptions, host: opts.dstAddress.ip, port: opts.dstAddress.port });
+      socket.setNoDelay(true);
+      handshake(socket);
+    };
+    const handshake = (socket: TLSSocket): void => {
+      if (tcp) phase = 'tls';
+      socket.once('connect', () => { phase = 'tls'; });
+      socket.on('error', (err) => fail(dialError(err, phase, address)));
+      socket.once('close', () => fail(dialError(new Error('connection closed during the handshake'), phase, address)));
+      socket.once('secureConnect', () => {
+        const protocol = socket.getProtocol();
+        if (protocol !== 'TLSv1.3' || socket.alpnProtocol !== 'h2') {
+          fail(new HboneError('AMBIT_ERR_HBONE_TLS',
+            `${address} negotiated ${String(protocol)} / ALPN ${String(socket.alpnProtocol)}, not TLSv1.3 / h2`));
+          return;
         }
-        resolve({ socket, session });
+        const session = http2.connect(`https://${address}`, {
+          createConnection: () => socket,
+          settings: localSettings(opts.windows),
+          maxSessionMemory: MAX_SESSION_MEMORY_MB,
+        });
+        session.once('connect', () => {
+          if (settled) return;
+          settled = true;
+          try {
+            session.setLocalWindowSize(opts.windows.connectionWindowBytes);
+          } catch {
+            // the session died already; the caller sees it close
+          }
+          resolve({ socket, session });
+        });
+        session.once('error', (err) => fail(dialError(err, 'tls', address)));
+        session.once('close', () => fail(dialError(new Error('HTTP/2 session closed during setup'), 'tls', address)));
       });
-      session.once('error', (err) => fail(dialError(err, 'tls', address)));
-      session.once('close', () => fail(dialError(new Error('HTTP/2 session closed during setup'), 'tls', address)));
-    });
+    };
+    if (opts.connectSocket) {
+      opts.connectSocket(opts.dstAddress).then((connected) => {
+        tcp = connected;
+        start(connected);
+      }, (err: unknown) => fail(dialError(err, 'tcp', address)));
+    } else {
+      start(undefined);
+    }
   });
   return { promise, destroy: (reason) => failWith?.(reason) };
 }

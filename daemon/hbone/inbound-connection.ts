@@ -37,6 +37,12 @@ export interface InboundConnectionDeps {
   onClosed(conn: InboundConnection): void;
 }
 
+export interface AcceptedAddresses {
+  localAddress: string;
+  remoteAddress: string;
+  remotePort: number;
+}
+
 export class InboundConnection {
   private tls: TLSSocket | undefined;
   private session: ServerHttp2Session | undefined;
@@ -50,10 +56,12 @@ export class InboundConnection {
   private readonly remoteAddress: string;
   private readonly remotePort: number;
 
-  constructor(private readonly socket: Socket, private readonly deps: InboundConnectionDeps) {
-    this.localAddress = normalizeIp(socket.localAddress ?? '');
-    this.remoteAddress = normalizeIp(socket.remoteAddress ?? '') ?? socket.remoteAddress ?? '';
-    this.remotePort = socket.remotePort ?? 0;
+  /** `addresses` overrides the socket's own (a listener that learned the original addresses otherwise). */
+  constructor(private readonly socket: Socket, private readonly deps: InboundConnectionDeps, addresses?: AcceptedAddresses) {
+    this.localAddress = normalizeIp(addresses?.localAddress ?? socket.localAddress ?? '');
+    const remote = addresses?.remoteAddress ?? socket.remoteAddress ?? '';
+    this.remoteAddress = normalizeIp(remote) ?? remote;
+    this.remotePort = addresses?.remotePort ?? socket.remotePort ?? 0;
   }
 
   start(): void {

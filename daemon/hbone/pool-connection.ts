@@ -6,7 +6,7 @@ import type { ClientHttp2Session } from 'node:http2';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import type { Identity } from '../../api/identity.js';
 import type { Logger } from '../../api/log.js';
-import { dial } from './dial.js';
+import { dial, type ConnectSocket } from './dial.js';
 import type { WindowOptions } from './h2-settings.js';
 import { errorCode, HboneError } from './hbone-error.js';
 import { startKeepalive } from './keepalive.js';
@@ -26,6 +26,7 @@ export interface PoolConnectionOptions {
   pingIntervalMs: number;
   connectTimeoutMs: number;
   windows: WindowOptions;
+  connectSocket?: ConnectSocket;
   log: Logger;
   /** No new streams may use this connection any more (draining or closed). */
   onUnusable(conn: PoolConnection): void;
@@ -60,6 +61,7 @@ export class PoolConnection {
     const address = formatHostPort(opts.dstAddress);
     const dialing = dial({
       secureContext: opts.secureContext, dstIdentity: opts.dstIdentity, dstAddress: opts.dstAddress, windows: opts.windows,
+      connectSocket: opts.connectSocket,
     });
     this.cancelDial = dialing.destroy;
     const timer = setTimeout(() => {

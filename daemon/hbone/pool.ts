@@ -13,6 +13,7 @@ import type { Logger } from '../../api/log.js';
 import { abortable } from './abortable.js';
 import { connectHeaders } from './connect-headers.js';
 import type { ForwardedFor } from './forwarded.js';
+import type { ConnectSocket } from './dial.js';
 import { DEFAULT_WINDOWS, type WindowOptions } from './h2-settings.js';
 import { HboneError } from './hbone-error.js';
 import { PoolConnection, type PoolConnectionState } from './pool-connection.js';
@@ -30,6 +31,8 @@ export interface HbonePoolOptions {
   /** Bound on one connect(): handshake plus the CONNECT response (default 10 s). */
   connectTimeoutMs?: number;
   windows?: Partial<WindowOptions>;
+  /** Opens the TCP connection to a peer (default: a plain TCP connect to dstAddress). */
+  connectSocket?: ConnectSocket;
 }
 
 export interface HboneConnectRequest {
@@ -99,6 +102,7 @@ export class HbonePool {
   private readonly pingIntervalMs: number;
   private readonly connectTimeoutMs: number;
   private readonly windows: WindowOptions;
+  private readonly connectSocket: ConnectSocket | undefined;
   /** Connections that may take new streams, per key. */
   private readonly usable = new Map<string, PoolConnection[]>();
   /** Every open connection, with what /config_dump shows. */
@@ -117,6 +121,7 @@ export class HbonePool {
     this.pingIntervalMs = opts.pingIntervalMs ?? HBONE_POOL_DEFAULTS.pingIntervalMs;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? HBONE_POOL_DEFAULTS.connectTimeoutMs;
     this.windows = { ...DEFAULT_WINDOWS, ...opts.windows };
+    this.connectSocket = opts.connectSocket;
     if (!(this.maxStreams >= 1)) throw new RangeError('maxStreamsPerConnection must be at least 1');
   }
 
@@ -206,6 +211,7 @@ export class HbonePool {
       pingIntervalMs: this.pingIntervalMs,
       connectTimeoutMs: this.connectTimeoutMs,
       windows: this.windows,
+      connectSocket: this.connectSocket,
       log: this.log,
       onUnusable: (c) => this.removeUsable(c),
       onClosed: (c) => this.removeOpen(c),

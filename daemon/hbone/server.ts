@@ -8,7 +8,7 @@ import type { SecureContext } from 'node:tls';
 import type { Logger } from '../../api/log.js';
 import { authorityMatchesLocal, type AuthorityAllowed } from './authority.js';
 import { DEFAULT_WINDOWS, type WindowOptions } from './h2-settings.js';
-import { InboundConnection } from './inbound-connection.js';
+import { type AcceptedAddresses, InboundConnection } from './inbound-connection.js';
 import type { HboneInboundRequest, RejectStatus } from './inbound-request.js';
 import { REFUSAL_REASONS, type RefusalReason } from './server-tls.js';
 
@@ -95,14 +95,18 @@ export class HboneServer {
     };
   }
 
-  /** Serve one accepted TCP connection (HBONE port; its local address picks the certificate). */
-  handleSocket(socket: Socket): void {
+  /**
+   * Serve one accepted TCP connection (HBONE port; its local address picks the
+   * certificate). `addresses` gives the original addresses when the socket's own are not
+   * them (a loopback test network).
+   */
+  handleSocket(socket: Socket, addresses?: AcceptedAddresses): void {
     if (this.closing) {
       socket.destroy();
       return;
     }
     this.counts.accepted++;
-    const conn = new InboundConnection(socket, this.deps);
+    const conn = new InboundConnection(socket, this.deps, addresses);
     this.connections.add(conn);
     conn.start();
   }

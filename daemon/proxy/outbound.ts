@@ -1,0 +1,129 @@
+// Outbound (15001): a pod's captured connection. The plan (pure) says where it goes;
+// this file does the I/O: an HBONE stream from the pooled tunnel, a same-node delivery
+// after the same authorization the destination node would apply, or a passthrough.
+import type { Socket } from 'node:net';
+import type { Logger } from '../../api/log.js';
+import { PORTS } from '../../api/model.js';
+import type { HbonePool } from '../hbone/index.js';
+import { isHboneError } from '../hbone/index.js';
+import type { IdentityManager } from '../identity/index.js';
+import type { ConnectionAddresses, DaemonNetwork } from '../network/network.js';
+import type { ProxyState } from '../state/proxy-state.js';
+import { ConnectionRecord, type RecordDeps } from './connection-record.js';
+import { planOutbound, type EndpointPicker, type OutboundPlan } from './outbound-plan.js';
+import type { PolicyEngine } from './policy-engine.js';
+import { relay } from './relay.js';
+
+export interface OutboundDeps extends RecordDeps {
+  node: string;
+  state: ProxyState;
+  network: DaemonNetwork;
+  identities: IdentityManager;
+  pool: HbonePool;
+  policy: PolicyEngine;
+  pick: EndpointPicker;
+  log: Logger;
+}
+
+/** Closes a captured connection with a reset, as a refused L4 connection looks to clients. */
+export function refuse(socket: Socket): void {
+  if (typeof socket.resetAndDestroy === 'function' && !socket.destroyed) socket.resetAndDestroy();
+  else socket.destroy();
+}
+
+export class OutboundProxy {
+  constructor(private readonly deps: OutboundDeps) {}
+
+  handle(socket: Socket, addresses: ConnectionAddresses): void {
+    socket.on('error', () => { /* reported through the relay or the refusal */ });
+    const plan = planOutbound(this.deps.state, this.deps.node, addresses.src, addresses.dst, this.deps.pick);
+    this.run(socket, addresses, plan).catch((err: unknown) => {
+      this.deps.log.error({ err }, 'outbound connection failed unexpectedly');
+      refuse(socket);
+    });
+  }
+
+  private async run(socket: Socket, addresses: ConnectionAddresses, plan: OutboundPlan): Promise<void> {
+    const service = 'service' in plan ? plan.service?.hostname : undefined;
+    const record = new ConnectionRecord(this.deps, {
+      direction: 'outbound', src: addresses.src, dst: addresses.dst, source: plan.source,
+      destination: 'destination' in plan ? plan.destination : undefined, destinationService: service,
+      srcIdentity: plan.kind === 'hbone' || plan.kind === 'local' ? plan.srcIdentity : undefined,
+      hboneAddr: plan.kind === 'hbone' ? `${plan.tunnel.ip}:${plan.tunnel.port}` : undefined,
+      mtls: plan.kind === 'hbone' || plan.kind === 'local',
+    });
+    switch (plan.kind) {
+      case 'refuse':
+        record.failed('NR', plan.reason);
+        refuse(socket);
+        return;
+      case 'passthrough': {
+        const upstream = await this.connectOrFail(plan.target, socket, record);
+        if (!upstream) return;
+        record.opened(socket);
+        record.closed(await relay(socket, upstream));
+        return;
+      }
+      case 'local': {
+        // Same node: the destination's policies are checked here, with the source's own identity.
+        const decision = this.deps.policy.check(
+          { srcIp: addresses.src.ip, srcPort: addresses.src.port, dstIp: plan.target.ip, dstPort: plan.target.port, srcIdentity: plan.srcIdentity },
+          plan.destination,
+        );
+        if (!decision.allowed) {
+          record.failed('DENY', decision.reason);
+          refuse(socket);
+          return;
+        }
+        const upstream = await this.connectOrFail(plan.target, socket, record);
+        if (!upstream) return;
+        record.opened(socket);
+        record.closed(await relay(socket, upstream));
+        return;
+      }
+      case 'hbone': {
+        socket.pause();
+        let stream;
+        try {
+          const cert = await this.deps.identities.certificate(plan.srcIdentity);
+          stream = await this.deps.pool.connect({
+            srcIdentity: plan.srcIdentity, secureContext: cert.secureContext, dstIdentity: plan.dstIdentity,
+            dstAddress: { ip: plan.tunnel.ip, port: PORTS.hbone }, authority: plan.target,
+            forwardedFor: addresses.src, baggage: baggage(plan),
+          });
+        } catch (err) {
+          const status = isHboneError(err) ? err.status : undefined;
+          const flag = status === 401 ? 'DENY' : status === 503 ? 'CONNECT' : isHboneError(err) && /TLS|IDENTITY/.test(err.code) ? 'TLS_FAILURE' : 'CONNECT';
+          record.failed(flag, err instanceof Error ? err.message : String(err));
+          refuse(socket);
+          return;
+        }
+        record.opened(socket);
+        socket.resume();
+        record.closed(await relay(socket, stream));
+        return;
+      }
+    }
+  }
+
+  private async connectOrFail(target: { ip: string; port: number }, socket: Socket, record: ConnectionRecord): Promise<Socket | undefined> {
+    socket.pause();
+    try {
+      const upstream = await this.deps.network.connect(target);
+      socket.resume();
+      return upstream;
+    } catch (err) {
+      record.failed('CONNECT', err instanceof Error ? err.message : String(err));
+      refuse(socket);
+      return undefined;
+    }
+  }
+}
+
+function baggage(plan: Extract<OutboundPlan, { kind: 'hbone' }>): string {
+  const s = plan.source;
+  return [
+    `k8s.namespace.name=${s.namespace}`, `k8s.deployment.name=${s.workloadName}`,
+    `service.name=${s.canonicalName}`, `service.version=${s.canonicalRevision}`,
+  ].join(',');
+}
