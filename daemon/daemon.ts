@@ -33,6 +33,8 @@ export interface DaemonOptions {
   readinessPort?: number;
   adminHost?: string;
   metricsHost?: string;
+  /** Requested workload certificate lifetime (default: the CA's, 24 h). */
+  certTtlSeconds?: number;
   /** Shorter timers for tests. */
   hbone?: { handshakeTimeoutMs?: number; idleTimeoutMs?: number };
   onQuit?: () => void;
@@ -60,7 +62,7 @@ export class NodeDaemon {
     const { node, log, network } = opts;
     this.metrics = createDaemonMetrics();
     this.policy = new PolicyEngine(this.state);
-    this.fetcher = caFetcher(opts.controller.address, opts.controller.rootPem, opts.controller.token);
+    this.fetcher = caFetcher(opts.controller.address, opts.controller.rootPem, opts.controller.token, { ttlSeconds: opts.certTtlSeconds });
     this.identities = new IdentityManager({ node, fetchCertificate: this.fetcher, log, registry: this.metrics.registry });
     this.pool = new HbonePool({ log, connectSocket: (dst) => network.connect(dst), idleTimeoutMs: opts.hbone?.idleTimeoutMs });
     const accessLog = opts.accessLog ?? log;
@@ -75,7 +77,9 @@ export class NodeDaemon {
       handshakeTimeoutMs: opts.hbone?.handshakeTimeoutMs,
       secureContextFor: (ip) => {
         const w = this.inbound.localDestination(ip);
-        return w ? this.identities.cached(identityOf(w))?.secureContext : undefined;
+        if (!w) return undefined;
+        const id = identityOf(w);
+        return this.identities.cached(id)?.secureContext ?? this.identities.certificate(id).then((c) => c.secureContext, () => undefined);
       },
       onStream: (req) => this.inbound.onHboneStream(req),
     });

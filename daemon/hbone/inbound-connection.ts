@@ -18,7 +18,7 @@ import {
 import { normalizeIp } from './socket-address.js';
 
 export interface InboundConnectionDeps {
-  secureContextFor: (localAddress: string) => SecureContext | undefined;
+  secureContextFor: (localAddress: string) => SecureContext | undefined | Promise<SecureContext | undefined>;
   trustDomain: string;
   log: Logger;
   onStream: (req: HboneInboundRequest) => void;
@@ -73,20 +73,35 @@ export class InboundConnection {
       return;
     }
     socket.setNoDelay(true);
-    let context: SecureContext | undefined;
-    try {
-      context = this.localAddress === undefined ? undefined : deps.secureContextFor(this.localAddress);
-    } catch (err) {
-      deps.log.warn({ err, local: this.localAddress }, 'HBONE: certificate lookup for the local address failed');
-    }
-    if (!context) {
-      this.refuse('no_identity', `no certificate for local address ${String(this.localAddress)}`);
-      return;
-    }
     this.handshakeTimer = setTimeout(() => {
       this.refuse('handshake_timeout', `TLS and HTTP/2 preface not done within ${deps.handshakeTimeoutMs} ms`);
     }, deps.handshakeTimeoutMs);
     this.handshakeTimer.unref();
+    // The certificate may still be on its way (a pod that just started): the client's
+    // bytes wait in the socket meanwhile, within the handshake timeout.
+    let lookup: SecureContext | undefined | Promise<SecureContext | undefined>;
+    try {
+      lookup = this.localAddress === undefined ? undefined : deps.secureContextFor(this.localAddress);
+    } catch (err) {
+      deps.log.warn({ err, local: this.localAddress }, 'HBONE: certificate lookup for the local address failed');
+    }
+    if (lookup instanceof Promise) {
+      lookup.then((context) => this.withContext(context), (err: unknown) => {
+        deps.log.warn({ err, local: this.localAddress }, 'HBONE: certificate lookup for the local address failed');
+        this.withContext(undefined);
+      });
+    } else {
+      this.withContext(lookup);
+    }
+  }
+
+  private withContext(context: SecureContext | undefined): void {
+    const { socket } = this;
+    if (this.closed || this.refused || socket.destroyed) return;
+    if (!context) {
+      this.refuse('no_identity', `no certificate for local address ${String(this.localAddress)}`);
+      return;
+    }
     const tls = wrapServerSocket(socket, context);
     this.tls = tls;
     tls.on('error', (err: Error) => {

@@ -14,7 +14,7 @@ import { REFUSAL_REASONS, type RefusalReason } from './server-tls.js';
 
 export interface HboneServerOptions {
   /** The certificate for connections accepted on `localAddress` (a pod IP); undefined closes the connection. */
-  secureContextFor: (localAddress: string) => SecureContext | undefined;
+  secureContextFor: (localAddress: string) => SecureContext | undefined | Promise<SecureContext | undefined>;
   /** Clients must present a SPIFFE id in this trust domain. */
   trustDomain: string;
   log: Logger;

@@ -44,30 +44,31 @@ export class LoopbackFabric {
     this.enrolled.delete(podIp);
   }
 
-  /** Where a connection from `src` to `dst` lands, or undefined (refused). */
-  route(src: Address, dst: Address): number | undefined {
+  /** Where a connection from `src` to `dst` lands (a daemon listener wants the PROXY line), or undefined (refused). */
+  route(src: Address, dst: Address): { port: number; toDaemon: boolean } | undefined {
     const fromProxy = this.nodes.has(src.ip);
     if (!fromProxy) {
       const captured = this.enrolled.get(src.ip);
-      if (captured) return captured.outbound;
+      if (captured) return { port: captured.outbound, toDaemon: true };
     }
     const target = this.enrolled.get(dst.ip);
-    if (target && dst.port === 15008) return target.hbone;
-    if (target && !fromProxy) return target.inboundPlaintext;
-    return this.apps.get(`${dst.ip}:${dst.port}`);
+    if (target && dst.port === 15008) return { port: target.hbone, toDaemon: true };
+    if (target && !fromProxy) return { port: target.inboundPlaintext, toDaemon: true };
+    const app = this.apps.get(`${dst.ip}:${dst.port}`);
+    return app === undefined ? undefined : { port: app, toDaemon: false };
   }
 
   /** Connects "from" a virtual address to a virtual destination (PROXY line first). */
   connect(src: Address, dst: Address): Promise<Socket> {
-    const port = this.route(src, dst);
-    if (port === undefined) return Promise.reject(Object.assign(new Error(`connect ECONNREFUSED ${dst.ip}:${dst.port}`), { code: 'ECONNREFUSED' }));
+    const route = this.route(src, dst);
+    if (route === undefined) return Promise.reject(Object.assign(new Error(`connect ECONNREFUSED ${dst.ip}:${dst.port}`), { code: 'ECONNREFUSED' }));
     return new Promise((resolve, reject) => {
-      const sock = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+      const sock = net.connect({ host: '127.0.0.1', port: route.port, allowHalfOpen: true });
       sock.setNoDelay(true);
       sock.once('error', reject);
       sock.once('connect', () => {
         sock.off('error', reject);
-        sock.write(formatProxyHeader({ src, dst }));
+        if (route.toDaemon) sock.write(formatProxyHeader({ src, dst }));
         resolve(sock);
       });
     });
