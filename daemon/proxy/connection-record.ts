@@ -10,7 +10,7 @@ import { logConnection } from '../telemetry/access-log.js';
 import { connectionLabels, type ConnectionLabels } from '../telemetry/connection-labels.js';
 import type { DaemonMetrics } from '../telemetry/daemon-metrics.js';
 import type { ConnectionTracker, TrackedConnection } from './connection-tracker.js';
-import type { RelayResult } from './relay.js';
+import { abort, type RelayResult } from './relay.js';
 import type { Address } from '../network/network.js';
 
 export interface RecordDeps {
@@ -65,7 +65,7 @@ export class ConnectionRecord {
         destination: this.facts.destination, startedAt: Date.now(),
         close: (reason) => {
           this.deps.accessLog.info({ 'src.addr': `${this.facts.src.ip}:${this.facts.src.port}`, 'dst.addr': `${this.facts.dst.ip}:${this.facts.dst.port}`, reason }, 'connection closed due to policy change');
-          socket.destroy();
+          abort(socket);
         },
       });
     }

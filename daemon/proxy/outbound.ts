@@ -12,7 +12,7 @@ import type { ProxyState } from '../state/proxy-state.js';
 import { ConnectionRecord, type RecordDeps } from './connection-record.js';
 import { planOutbound, type EndpointPicker, type OutboundPlan } from './outbound-plan.js';
 import type { PolicyEngine } from './policy-engine.js';
-import { relay } from './relay.js';
+import { abort, relay } from './relay.js';
 
 export interface OutboundDeps extends RecordDeps {
   node: string;
@@ -27,8 +27,7 @@ export interface OutboundDeps extends RecordDeps {
 
 /** Closes a captured connection with a reset, as a refused L4 connection looks to clients. */
 export function refuse(socket: Socket): void {
-  if (typeof socket.resetAndDestroy === 'function' && !socket.destroyed) socket.resetAndDestroy();
-  else socket.destroy();
+  abort(socket);
 }
 
 export class OutboundProxy {

@@ -12,6 +12,20 @@ export interface RelayResult {
   error?: Error;
 }
 
+/** Destroys a stream; a TCP socket is reset (RST), so the peer sees the failure as a reset, not an end. */
+export function abort(stream: Duplex): void {
+  const socket = stream as Duplex & { resetAndDestroy?: () => void };
+  if (typeof socket.resetAndDestroy === 'function' && !stream.destroyed) {
+    try {
+      socket.resetAndDestroy();
+      return;
+    } catch {
+      // not connected yet: a plain destroy below
+    }
+  }
+  stream.destroy();
+}
+
 export function relay(a: Duplex, b: Duplex): Promise<RelayResult> {
   return new Promise((resolve) => {
     const result: RelayResult = { sent: 0, received: 0 };
@@ -26,8 +40,8 @@ export function relay(a: Duplex, b: Duplex): Promise<RelayResult> {
     const fail = (err?: Error): void => {
       if (done) return;
       if (err && !result.error) result.error = err;
-      a.destroy();
-      b.destroy();
+      abort(a);
+      abort(b);
       finish();
     };
     a.on('data', (chunk: Buffer) => { result.sent += chunk.length; });
