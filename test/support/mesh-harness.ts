@@ -55,7 +55,7 @@ export async function startMesh(objects: KubeObject[], extra: Partial<DaemonOpti
       node,
       network,
       controller: { address: control.address, rootPem: control.controller.rootCertPem, token: () => control.token(node) },
-      log: silentLogger() as Logger,
+      log: silentLogger(),
       accessLog,
       adminPort: 0, metricsPort: 0, readinessPort: 0,
       hbone: { handshakeTimeoutMs: 2000 },
