@@ -3,7 +3,6 @@
 // plays the eBPF program's part (enrolled pods' connections captured by their node's
 // daemon, inbound to enrolled pods through it).
 import net, { type Socket } from 'node:net';
-import type { Logger } from '../../api/log.js';
 import { silentLogger } from '../../api/log.js';
 import type { KubeObject } from '../../controller/config/resource.js';
 import { NodeDaemon, type DaemonOptions } from '../../daemon/daemon.js';
