@@ -56,13 +56,9 @@ export class OutboundProxy {
         record.failed('NR', plan.reason);
         refuse(socket);
         return;
-      case 'passthrough': {
-        const upstream = await this.connectOrFail(plan.target, socket, record);
-        if (!upstream) return;
-        record.opened(socket);
-        record.closed(await relay(socket, upstream));
+      case 'passthrough':
+        await this.direct(plan.target, socket, record);
         return;
-      }
       case 'local': {
         // Same node: the destination's policies are checked here, with the source's own identity.
         const decision = this.deps.policy.check(
@@ -74,10 +70,7 @@ export class OutboundProxy {
           refuse(socket);
           return;
         }
-        const upstream = await this.connectOrFail(plan.target, socket, record);
-        if (!upstream) return;
-        record.opened(socket);
-        record.closed(await relay(socket, upstream));
+        await this.direct(plan.target, socket, record);
         return;
       }
       case 'hbone': {
@@ -105,17 +98,19 @@ export class OutboundProxy {
     }
   }
 
-  private async connectOrFail(target: { ip: string; port: number }, socket: Socket, record: ConnectionRecord): Promise<Socket | undefined> {
+  /** A plain TCP hop to `target` (passthrough, or a same-node pod), relayed until both sides end. */
+  private async direct(target: { ip: string; port: number }, socket: Socket, record: ConnectionRecord): Promise<void> {
     socket.pause();
+    let upstream: Socket;
     try {
-      const upstream = await this.deps.network.connect(target);
-      socket.resume();
-      return upstream;
+      upstream = await this.deps.network.connect(target);
     } catch (err) {
       record.failed('CONNECT', err instanceof Error ? err.message : String(err));
       refuse(socket);
-      return undefined;
+      return;
     }
+    record.opened(socket);
+    record.closed(await relay(socket, upstream));
   }
 }
 

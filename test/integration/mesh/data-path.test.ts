@@ -29,6 +29,7 @@ test('cross-node via the pod IP: bytes both ways through HBONE, the server sees 
   t.is(inbound['src.identity'], 'spiffe://cluster.local/ns/default/sa/sleep');
   t.is(inbound['dst.workload'], 'httpbin-2');
   t.is(inbound['dst.addr'], '10.244.2.2:8080');
+  await waitFor(() => (mesh.accessLogs.get('node-1') ?? []).some((l) => l.direction === 'outbound'), 5000, 'outbound access log');
   const outbound = (mesh.accessLogs.get('node-1') ?? []).find((l) => l.direction === 'outbound')!;
   t.is(outbound['dst.hbone_addr'], '10.244.2.2:15008');
   t.is(outbound['dst.identity'], 'spiffe://cluster.local/ns/default/sa/httpbin');
