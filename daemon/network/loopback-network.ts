@@ -11,6 +11,19 @@ import { formatProxyHeader, MAX_HEADER, parseProxyHeader } from './proxy-header.
 export interface DaemonPorts { outbound: number; inboundPlaintext: number; hbone: number }
 
 /**
+ * A fabric's routing table in a plain, structured-clone/JSON-safe form, so one table can
+ * be handed to several processes (a multi-process bench mesh gives each its own copy).
+ */
+export interface FabricTable {
+  /** Node (daemon) addresses: their connections are never captured. */
+  nodes: string[];
+  /** Pod (or outside) servers: virtual ip:port → loopback port. */
+  apps: { ip: string; port: number; loopbackPort: number }[];
+  /** Enrolled pod IPs and their node daemon's listeners. */
+  enrolled: { podIp: string; daemon: DaemonPorts }[];
+}
+
+/**
  * The virtual network of one in-process mesh. It plays the part the eBPF program plays
  * on a real node: connections from an enrolled pod go to its node daemon's outbound
  * listener; connections to an enrolled pod's port 15008 go to its daemon's HBONE
@@ -22,6 +35,32 @@ export class LoopbackFabric {
   private readonly apps = new Map<string, number>();        // "ip:port" → loopback port of the app
   private readonly enrolled = new Map<string, DaemonPorts>(); // pod IP → its node daemon's listeners
   private readonly nodes = new Set<string>();                 // node (daemon) addresses
+
+  /** A fabric holding a copy of `table` (see `toTable`). */
+  static fromTable(table: FabricTable): LoopbackFabric {
+    const fabric = new LoopbackFabric();
+    fabric.load(table);
+    return fabric;
+  }
+
+  /** A copy of the routing table, in a form that can cross a process boundary. */
+  toTable(): FabricTable {
+    return {
+      nodes: [...this.nodes],
+      apps: [...this.apps].map(([key, loopbackPort]) => {
+        const colon = key.lastIndexOf(':');
+        return { ip: key.slice(0, colon), port: Number(key.slice(colon + 1)), loopbackPort };
+      }),
+      enrolled: [...this.enrolled].map(([podIp, daemon]) => ({ podIp, daemon: { ...daemon } })),
+    };
+  }
+
+  /** Adds every entry of `table` (nodes, servers, enrollments), replacing entries for the same keys. */
+  load(table: FabricTable): void {
+    for (const ip of table.nodes) this.addNode(ip);
+    for (const a of table.apps) this.serve(a.ip, a.port, a.loopbackPort);
+    for (const e of table.enrolled) this.enroll(e.podIp, { ...e.daemon });
+  }
 
   addNode(ip: string): void {
     this.nodes.add(ip);

@@ -1,0 +1,93 @@
+// The IPC APIs between an L4 bench case (the orchestrator, which also runs the
+// controller) and its child processes: one per node daemon, the destination pod's
+// servers, the load generator, and the haproxy pair's keeper.
+import type { Address } from '../../../daemon/network/network.js';
+import type { DaemonPorts, FabricTable } from '../../../daemon/network/loopback-network.js';
+
+/** Where a client connects: a loopback port (direct, haproxy), or from a pod through the fabric (the mesh). */
+export type Target =
+  | { via: 'tcp'; port: number }
+  | { via: 'fabric'; src: Address; dst: Address };
+
+export interface LatencySummary { p50: number; p90: number; p99: number; max: number }
+
+export interface LatencyRun {
+  /** Latency of every completed request, ms, from its intended send time (open loop). */
+  samplesMs: Float64Array;
+  /** Intended send time → actual write (ticker lag plus queueing behind a busy connection). */
+  sendLagMs: LatencySummary;
+  /** Actual write → response complete. */
+  serviceMs: LatencySummary;
+  scheduled: number;
+  completed: number;
+  /** Requests still unanswered when the run gave up waiting. */
+  unanswered: number;
+  durationMs: number;
+  /** completed / measured seconds. */
+  achievedRps: number;
+}
+
+export interface BulkRun {
+  direction: 'upload' | 'download';
+  bytes: number;
+  ms: number;
+  mbPerSecond: number;
+}
+
+export interface ConnRateRun {
+  connections: number;
+  errors: number;
+  seconds: number;
+  perSecond: number;
+  /** connect → reply received, ms. */
+  latencyMs: LatencySummary;
+  firstError?: string;
+}
+
+export interface PodPorts { http: number; bulk: number; echo: number }
+
+export interface DaemonStart {
+  node: string;
+  nodeIp: string;
+  controllerAddress: string;
+  rootPem: string;
+  token: string;
+  /** Write the access log (info, to /dev/null) as a production daemon would. */
+  accessLog: boolean;
+}
+
+export interface DaemonStats {
+  pool: { connections: number; streams: number; handshakes: number };
+  server: { connections: number; streams: number; accepted: number };
+  tracked: number;
+}
+
+export type DaemonApi = {
+  start: { params: DaemonStart; result: DaemonPorts };
+  table: { params: FabricTable; result: void };
+  stats: { params: undefined; result: DaemonStats };
+  profileStart: { params: undefined; result: void };
+  profileStop: { params: { file: string }; result: string };
+};
+
+export type PodsApi = {
+  start: { params: { httpBodyBytes: number }; result: PodPorts };
+  table: { params: FabricTable; result: void };
+};
+
+export type LoadApi = {
+  table: { params: FabricTable; result: void };
+  httpOpen: { params: { target: Target; connections: number }; result: void };
+  httpRun: { params: { rate: number; durationMs: number }; result: LatencyRun };
+  httpClose: { params: undefined; result: void };
+  bulk: { params: { target: Target; direction: 'upload' | 'download'; bytes: number }; result: BulkRun };
+  connRate: { params: { target: Target; concurrency: number; warmupMs: number; durationMs: number }; result: ConnRateRun };
+};
+
+export type HaproxyStarted =
+  | { available: true; version: string; frontends: Record<string, number>; pids: { a: number; b: number } }
+  | { available: false; reason: string };
+
+export type HaproxyApi = {
+  start: { params: { backends: { name: string; port: number }[] }; result: HaproxyStarted };
+};
