@@ -2,10 +2,14 @@
 # what they need themselves (apt packages, npm packages, build) on a fresh Debian machine.
 
 SHELL := /bin/bash
-APT_PACKAGES := openssl ca-certificates curl iproute2
+# Build: openssl (tests), make/g++/python3 + clang/llvm/libbpf-dev/bpftool (native addon and
+# eBPF object). Local runtime and privileged tests: iproute2, procps, iptables/nftables
+# (checked to hold none of our rules), curl, python3-httpbin + gunicorn (+ gevent) for httpbin pods.
+APT_PACKAGES := openssl ca-certificates curl iproute2 procps make g++ python3 clang llvm libbpf-dev bpftool \
+	iptables nftables python3-httpbin gunicorn python3-gevent
 NPM_STAMP := node_modules/.ambit-installed
 
-.PHONY: all setup apt-deps npm-deps build gen test unit lint demo bench clean
+.PHONY: all setup apt-deps npm-deps build gen native test unit lint demo bench clean
 
 all: build
 
@@ -28,8 +32,17 @@ $(NPM_STAMP): package.json package-lock.json
 gen: npm-deps
 	sh api/gen.sh
 
-build: setup gen
+build: setup gen native
 	npx --no-install tsc -p tsconfig.json
+
+# The eBPF object and the libbpf addon (node-gyp as bundled with npm: works offline,
+# with Node's headers from the system).
+NODE_GYP := node $(shell npm root -g 2>/dev/null)/npm/node_modules/node-gyp/bin/node-gyp.js
+NODE_PREFIX := $(shell node -p "require('node:path').resolve(process.execPath, '../..')")
+NATIVE_SOURCES := native/binding.gyp $(wildcard native/src/*.cc native/src/*.h bpf/*.c bpf/*.h)
+native: native/build/Release/ambit_native.node
+native/build/Release/ambit_native.node: $(NATIVE_SOURCES) | apt-deps npm-deps
+	cd native && $(NODE_GYP) rebuild --nodedir=$(NODE_PREFIX)
 
 lint: build
 	npx --no-install eslint .

@@ -21,6 +21,14 @@ export const ERROR_CODES = {
   AMBIT_ERR_HBONE_ABORTED: 'An HBONE connect was cancelled (abort signal, or the connection pool was closed)',
   AMBIT_ERR_HBONE_INBOUND_REFUSED: 'An inbound HBONE connection was closed before carrying streams (malformed, timed out, or an unacceptable client certificate)',
   AMBIT_ERR_CERT_FETCH: 'The daemon could not obtain a usable workload certificate from the CA',
+  AMBIT_ERR_LOCAL_IMAGE: 'A container of the local runtime has an image with no local mapping and no command',
+  AMBIT_ERR_LOCAL_TOPOLOGY: 'The local runtime cannot lay out its namespaces and links (bad cluster/node/pod name or address, or a name already taken by something it did not create)',
+  AMBIT_ERR_LOCAL_RUNTIME: 'A command of the local runtime failed (ip, sysctl, starting or stopping a pod process, teardown)',
+  AMBIT_ERR_NATIVE: 'The native addon is not built or cannot be loaded, or a native namespace/interface lookup failed',
+  AMBIT_ERR_BPF_LOAD: 'The eBPF object could not be opened, verified or loaded, or does not have the expected maps and programs',
+  AMBIT_ERR_BPF_ATTACH: 'An eBPF program could not be attached to (or detached from) a network interface with tcx or netlink',
+  AMBIT_ERR_BPF_MAP: 'An eBPF map update, lookup or delete failed (enrolment, listener sockmap, configuration, counters)',
+  AMBIT_ERR_TRANSPARENT_LISTENER: 'A transparent listener socket could not be created (socket, IP_TRANSPARENT, bind or listen failed)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

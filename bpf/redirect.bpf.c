@@ -13,9 +13,19 @@
  * pod's address to reach the outbound listener (and with it the pod's identity).
  *
  * For every candidate packet: an existing socket for the real tuple (established,
- * request or TIME_WAIT; found with bpf_skc_lookup_tcp) wins, except a fresh SYN that
- * reuses a TIME_WAIT tuple, which goes to the listener like any new connection. Other
- * SYNs (SYN without ACK) are assigned to the proxy listener taken from the sockmap.
+ * request or TIME_WAIT; found with bpf_skc_lookup_tcp) wins; otherwise a SYN (SYN
+ * without ACK) is assigned to the proxy listener taken from the sockmap.
+ *
+ * TIME_WAIT and a fresh SYN on the same tuple (the proxy closed first, the pod reuses
+ * its port at once): the SYN goes to the TIME_WAIT socket, NOT to the listener. Given to
+ * the listener, the kernel (6.18) silently drops the new request socket because the
+ * TIME_WAIT socket still holds the tuple in the established hash (duplicate), and keeps
+ * doing so for up to 60 s. Given to the TIME_WAIT socket, TCP does what it does for any
+ * unexpected SYN there: the kernel's listener lookup for the original destination finds
+ * nothing, so it answers with an ACK; the client resets, which kills the TIME_WAIT
+ * socket, and re-sends its SYN at once (TCP_TIMEOUT_MIN); that SYN finds no socket and
+ * is assigned to the listener. Cost: one extra round trip on the node. (Needs the node
+ * netns to keep net.ipv4.tcp_rfc1337 = 0, the default.)
  * Packets with a socket assigned also get the configured mark, so the node's policy
  * routing (fwmark -> table with `local 0.0.0.0/0 dev lo`) delivers them locally instead
  * of forwarding them (forwarded packets that carry a socket are dropped by the stack).
@@ -123,10 +133,10 @@ static __always_inline int capture(struct __sk_buff *skb, const struct flow *f, 
 
 	struct bpf_sock *sk = bpf_skc_lookup_tcp(skb, &tuple, sizeof(tuple.ipv4), BPF_F_CURRENT_NETNS, 0);
 	if (sk) {
-		__u32 state = sk->state;
 		/* A listener found by the lookup is the node's own (e.g. sshd on 0.0.0.0:22),
-		 * never the proxy; a SYN on a TIME_WAIT tuple is a new connection. */
-		if (state != BPF_TCP_LISTEN && !(state == BPF_TCP_TIME_WAIT && f->syn_only)) {
+		 * never the proxy: skip it. Anything else (TIME_WAIT included, see above) owns
+		 * the packet. */
+		if (sk->state != BPF_TCP_LISTEN) {
 			err = bpf_sk_assign(skb, sk, 0);
 			bpf_sk_release(sk);
 			if (err) {
