@@ -5,8 +5,9 @@ SHELL := /bin/bash
 # Build: openssl (tests), make/g++/python3 + clang/llvm/libbpf-dev/bpftool (native addon and
 # eBPF object). Local runtime and privileged tests: iproute2, procps, iptables/nftables
 # (checked to hold none of our rules), curl, python3-httpbin + gunicorn (+ gevent) for httpbin pods.
+# Benchmarks: haproxy (the mTLS-pair baseline).
 APT_PACKAGES := openssl ca-certificates curl iproute2 procps make g++ python3 clang llvm libbpf-dev bpftool \
-	iptables nftables python3-httpbin gunicorn python3-gevent
+	iptables nftables python3-httpbin gunicorn python3-gevent haproxy
 NPM_STAMP := node_modules/.ambit-installed
 
 .PHONY: all setup apt-deps npm-deps build gen native test unit lint demo bench clean

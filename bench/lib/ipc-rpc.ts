@@ -1,8 +1,8 @@
 // Typed request/response over a forked child's IPC channel (advanced serialization, so
 // typed arrays, NaN and Infinity survive). The parent forks with `forkRpc` and calls
-// methods; the child serves them with `serveRpc`. Children may also push events. A
-// child exits when asked to stop, and on its own when the parent goes away (the IPC
-// channel closes), so a crashed or killed case never leaves processes behind.
+// methods; the child serves them with `serveRpc`. A child exits when asked to stop,
+// and on its own when the parent goes away (the IPC channel closes), so a crashed or
+// killed case never leaves processes behind.
 import { fork, type ChildProcess } from 'node:child_process';
 
 /** A child's methods: each with its parameter and result types. */
@@ -10,8 +10,7 @@ export type RpcApi = Record<string, { params: unknown; result: unknown }>;
 
 type Call = { rpc: 'call'; id: number; method: string; params: unknown };
 type Reply = { rpc: 'reply'; id: number; ok: true; result: unknown } | { rpc: 'reply'; id: number; ok: false; error: string };
-type Event = { rpc: 'event'; name: string; data: unknown };
-type Message = Call | Reply | Event;
+type Message = Call | Reply;
 
 function isMessage(m: unknown): m is Message {
   return typeof m === 'object' && m !== null && 'rpc' in m;
@@ -25,7 +24,6 @@ export interface RpcChild<A extends RpcApi> {
   readonly name: string;
   readonly pid: number;
   call<K extends keyof A & string>(method: K, params: A[K]['params'], timeoutMs?: number): Promise<A[K]['result']>;
-  onEvent(name: string, fn: (data: unknown) => void): void;
   /** Asks the child to clean up and exit (the `stop` method), then kills it if it lingers. */
   stop(timeoutMs?: number): Promise<void>;
   readonly exited: boolean;
@@ -49,7 +47,6 @@ export async function forkRpc<A extends RpcApi>(script: string, opts: ForkOption
     serialization: 'advanced',
   });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
-  const listeners = new Map<string, ((data: unknown) => void)[]>();
   let nextId = 1;
   let exited = false;
   let exitError: Error | undefined;
@@ -70,10 +67,6 @@ export async function forkRpc<A extends RpcApi>(script: string, opts: ForkOption
   });
   child.on('message', (m: unknown) => {
     if (!isMessage(m)) return;
-    if (m.rpc === 'event') {
-      for (const fn of listeners.get(m.name) ?? []) fn(m.data);
-      return;
-    }
     if (m.rpc !== 'reply') return;
     const p = pending.get(m.id);
     if (!p) return;
@@ -107,10 +100,7 @@ export async function forkRpc<A extends RpcApi>(script: string, opts: ForkOption
     name: opts.name,
     pid: child.pid ?? -1,
     get exited() { return exited; },
-    call: (method, params, timeoutMs = DEFAULT_CALL_TIMEOUT_MS) => rawCall(method, params, timeoutMs) as Promise<A[typeof method]['result']>,
-    onEvent(name, fn) {
-      listeners.set(name, [...(listeners.get(name) ?? []), fn]);
-    },
+    call: (method, params, timeoutMs = DEFAULT_CALL_TIMEOUT_MS) => rawCall(method, params, timeoutMs),
     async stop(timeoutMs = 10_000) {
       if (exited) return;
       const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -178,10 +168,4 @@ export function serveRpc<A extends RpcApi>(handlers: RpcHandlers<A>, cleanup: ()
         (err: unknown) => reply({ rpc: 'reply', id, ok: false, error: errorText(err) }),
       );
   });
-}
-
-/** Child side: pushes an event to the parent (see RpcChild.onEvent). */
-export function emitRpcEvent(name: string, data: unknown): void {
-  const e: Event = { rpc: 'event', name, data };
-  if (process.connected) process.send?.(e);
 }

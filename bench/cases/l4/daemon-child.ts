@@ -11,7 +11,7 @@ import { silentLogger } from '../../../api/log.js';
 import { NodeDaemon } from '../../../daemon/daemon.js';
 import { LoopbackFabric, LoopbackNetwork } from '../../../daemon/network/loopback-network.js';
 import { serveRpc } from '../../lib/ipc-rpc.js';
-import type { DaemonApi } from './messages.js';
+import type { DaemonApi, DaemonStats } from './messages.js';
 
 const fabric = new LoopbackFabric();
 let daemon: NodeDaemon | undefined;
@@ -46,6 +46,7 @@ serveRpc<DaemonApi>({
       pool: { connections: pool.connections, streams: pool.streams, handshakes: pool.handshakes },
       server: { connections: server.connections, streams: server.streams, accepted: server.accepted },
       tracked: daemon.tracker.size,
+      memoryMiB: Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 2 ** 10) / 1024])) as DaemonStats['memoryMiB'],
     };
   },
   async profileStart() {

@@ -16,7 +16,7 @@ export interface HaproxyRoute {
 
 const COMMON = `global
   nbthread 1
-  maxconn 100000
+  maxconn 4000
   ssl-default-bind-options ssl-min-ver TLSv1.3
   ssl-default-server-options ssl-min-ver TLSv1.3
 

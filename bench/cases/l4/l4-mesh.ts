@@ -15,6 +15,7 @@ import { Controller } from '../../../controller/controller.js';
 import { StaticSource } from '../../../controller/sources/static-source.js';
 import { LoopbackFabric, type DaemonPorts, type FabricTable } from '../../../daemon/network/loopback-network.js';
 import { forkRpc, type RpcApi, type RpcChild } from '../../lib/ipc-rpc.js';
+import type { JanitorApi } from '../../lib/janitor-child.js';
 import { openWindow, rssBytes, type WindowResult } from '../../lib/proc-stats.js';
 import { round } from '../../lib/stats.js';
 import type { DaemonApi, DaemonStats, HaproxyApi, HaproxyStarted, LoadApi, PodPorts, PodsApi, Target } from './messages.js';
@@ -52,7 +53,10 @@ export interface L4Mesh {
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const NODES = Object.keys(NODE_IPS);
 
-/** Extra node flags for the daemon children, for experiments (e.g. "--max-semi-space-size=2"). */
+/**
+ * Extra node flags for the daemon children, for experiments (e.g. "--max-semi-space-size=2").
+ * BENCH_L4_ACCESS_LOG=off silences the daemons' logs (to see what the access log costs).
+ */
 function daemonExecArgv(): string[] {
   return (process.env.BENCH_L4_DAEMON_FLAGS ?? '').split(' ').filter((s) => s !== '');
 }
@@ -72,6 +76,10 @@ export async function startL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
     const began = performance.now();
     const stateDir = mkdtempSync(path.join(tmpdir(), 'ambit-bench-l4-'));
     undo.push(() => Promise.resolve(rmSync(stateDir, { recursive: true, force: true })));
+    // Removes the controller's state dir even if this process is killed (stopped after the controller).
+    const janitor = await forkRpc<JanitorApi>(path.join(HERE, '../../lib/janitor-child.js'), { name: 'janitor' });
+    undo.push(() => janitor.stop());
+    await janitor.call('adopt', { dir: stateDir });
     const controller = new Controller({
       stateDir, sources: [new StaticSource(l4Objects())], log: silentLogger(), grpcHost: '127.0.0.1', grpcPort: 0, httpPort: -1,
       nodes: NODES,
@@ -79,16 +87,23 @@ export async function startL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
     undo.push(() => controller.stop());
     await controller.start();
 
-    const fork = async <A extends RpcApi>(script: string, name: string, execArgv: string[] = []): Promise<RpcChild<A>> => {
+    const fork = async <A extends RpcApi>(script: string, name: string, execArgv: string[] = [], group?: RpcChild<RpcApi>[]): Promise<RpcChild<A>> => {
       const child = await forkRpc<A>(path.join(HERE, script), { name, execArgv });
-      undo.push(() => child.stop());
+      if (group) group.push(child);
+      else undo.push(() => child.stop());
       return child;
     };
+    // The daemons stop together: NodeDaemon.stop() waits for its listeners to close before
+    // it closes its HBONE connections, so a server-side daemon stopped alone waits for
+    // the client side to hang up first.
+    const daemonGroup: RpcChild<RpcApi>[] = [];
+    undo.push(async () => { await Promise.all(daemonGroup.map((d) => d.stop())); });
     const flags = daemonExecArgv();
+    const accessLog = process.env.BENCH_L4_ACCESS_LOG !== 'off';
     const [pods, load, ...daemonList] = await Promise.all([
       fork<PodsApi>('pods-child.js', 'pods'),
       fork<LoadApi>('load-child.js', 'load generator'),
-      ...NODES.map((node) => fork<DaemonApi>('daemon-child.js', `daemon ${node}`, flags)),
+      ...NODES.map((node) => fork<DaemonApi>('daemon-child.js', `daemon ${node}`, flags, daemonGroup)),
     ]);
     const daemons = new Map(NODES.map((node, i) => [node, daemonList[i]!]));
     const haproxyKeeper = opts.haproxy ? await fork<HaproxyApi>('haproxy-child.js', 'haproxy keeper') : undefined;
@@ -99,7 +114,7 @@ export async function startL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
     await Promise.all(NODES.map(async (node) => {
       const token = readFileSync(tokenFile(controller.tokenDir, node), 'utf8').trim();
       daemonPorts.set(node, await daemons.get(node)!.call('start', {
-        node, nodeIp: NODE_IPS[node]!, controllerAddress: `127.0.0.1:${controller.grpcPort}`, rootPem, token, accessLog: true,
+        node, nodeIp: NODE_IPS[node]!, controllerAddress: `127.0.0.1:${controller.grpcPort}`, rootPem, token, accessLog,
       }, 60_000));
     }));
 
@@ -146,7 +161,7 @@ export async function startL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
       processes: 'controller in the case process; each node daemon, the server pod, the load generator and the haproxy keeper in their own node process',
       path: `client pod ${CLIENT.ip} (${CLIENT.node}) -> daemon ${CLIENT.node} outbound -> HBONE (mTLS 1.3 + HTTP/2 CONNECT, pooled) -> daemon ${SERVER.node} -> server pod ${SERVER.ip}`,
       loopbackFabric: 'virtual pod/node addresses routed to 127.0.0.1 ports; daemon-bound connections carry a PROXY v1 line',
-      daemonLogs: 'pino at info to /dev/null: one access-log line per connection, as in production',
+      daemonLogs: accessLog ? 'pino at info to /dev/null: one access-log line per connection, as in production' : 'off (BENCH_L4_ACCESS_LOG=off)',
       daemonNodeFlags: flags,
       haproxy: haproxy.available ? { version: haproxy.version, config: 'nbthread 1 each, mode tcp, TLS 1.3 only, client certificate required (ECDSA P-256)' } : { unavailable: haproxy.reason },
       idleRssMiB,
@@ -174,5 +189,15 @@ export async function startL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
   } catch (err) {
     await closeAll();
     throw err;
+  }
+}
+
+/** Runs HTTP load through the mesh for `ms` (not measured), so the daemons' code is optimized before any figure is taken. */
+export async function warmHttp(mesh: L4Mesh, ms: number): Promise<void> {
+  await mesh.load.call('httpOpen', { target: mesh.target('ambit', 'http'), connections: 16 });
+  try {
+    await mesh.load.call('httpRun', { rate: 1000, durationMs: ms }, ms + 30_000);
+  } finally {
+    await mesh.load.call('httpClose', undefined);
   }
 }

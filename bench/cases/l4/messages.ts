@@ -60,6 +60,8 @@ export interface DaemonStats {
   pool: { connections: number; streams: number; handshakes: number };
   server: { connections: number; streams: number; accepted: number };
   tracked: number;
+  /** process.memoryUsage() of the daemon's process, MiB. */
+  memoryMiB: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
 }
 
 export type DaemonApi = {

@@ -63,7 +63,7 @@ function bulkServer(): net.Server {
     sock.on('data', (chunk: Buffer) => {
       if (expected >= 0) {
         received += chunk.length;
-        if (received >= expected) sock.end('OK\n');
+        if (received >= expected && !sock.writableEnded) sock.end('OK\n');
         return;
       }
       header += chunk.toString('latin1');

@@ -1,0 +1,133 @@
+// B1, added latency: HTTP/1.1 keep-alive requests with 1 KB response bodies at 1000
+// requests/s open loop (Istio's method: uniform spread over the connections, latency
+// from the intended send time), over 4 and 64 connections. Ambit (client pod →
+// daemon → HBONE → daemon → server pod, each daemon in its own process) is compared
+// with direct (client → server) and the haproxy mTLS pair, measured in the same run,
+// modes interleaved in every repetition. The figure is percentile(Ambit) −
+// percentile(direct), medians over repetitions. See bench/cases/l4/l4-mesh.ts.
+import type { BenchResult } from '../result.js';
+import { caseLog, processFigures, rounded, spread, rotated } from './l4/figures.js';
+import { startL4Mesh, warmHttp, type L4Mesh, type Mode } from './l4/l4-mesh.js';
+import type { LatencyRun } from './l4/messages.js';
+import { rank } from './l4/summary.js';
+import { median, round } from '../lib/stats.js';
+
+const ID = 'B1';
+const CASE = 'L4 added latency';
+const RATE = 1000;
+const CONNECTIONS = [4, 64];
+const GOAL_MS = { p90: 0.17, p99: 0.5 } as const;
+const PLAN = {
+  full: { repetitions: 3, meshWarmupMs: 5000, warmupMs: 3000, measureMs: 15_000 },
+  quick: { repetitions: 1, meshWarmupMs: 2000, warmupMs: 1000, measureMs: 4000 },
+};
+const log = caseLog(ID);
+
+type Pct = 'p50' | 'p90' | 'p99';
+const PCTS: Pct[] = ['p50', 'p90', 'p99'];
+
+interface Measured {
+  mode: Mode;
+  connections: number;
+  repetition: number;
+  /** Percentiles over completed requests plus unanswered ones counted as infinitely late. */
+  ms: Record<Pct | 'max', number>;
+  run: Omit<LatencyRun, 'samplesMs'>;
+  processes: ReturnType<typeof processFigures>;
+}
+
+function percentiles(samplesMs: Float64Array, unanswered: number): Record<Pct | 'max', number> {
+  const all = new Float64Array(samplesMs.length + unanswered);
+  all.set(samplesMs);
+  all.fill(Number.POSITIVE_INFINITY, samplesMs.length);
+  all.sort();
+  return { p50: rank(all, 50), p90: rank(all, 90), p99: rank(all, 99), max: all[all.length - 1] ?? Number.NaN };
+}
+
+async function measure(mesh: L4Mesh, mode: Mode, connections: number, repetition: number, plan: typeof PLAN.full, profile: boolean): Promise<{ m: Measured; profiles: string[] }> {
+  const { load } = mesh;
+  await load.call('httpOpen', { target: mesh.target(mode, 'http'), connections });
+  try {
+    await load.call('httpRun', { rate: RATE, durationMs: plan.warmupMs }, plan.warmupMs + 30_000);
+    const timed = async (): Promise<{ run: LatencyRun; w: ReturnType<ReturnType<L4Mesh['window']>['close']> }> => {
+      const window = mesh.window();
+      const run = await load.call('httpRun', { rate: RATE, durationMs: plan.measureMs }, plan.measureMs + 30_000);
+      return { run, w: window.close() };
+    };
+    const { value: { run, w }, files } = profile ? await mesh.profileDaemons(`B1-${connections}c`, timed) : { value: await timed(), files: [] };
+    const { samplesMs, ...rest } = run;
+    const m: Measured = { mode, connections, repetition, ms: percentiles(samplesMs, run.unanswered), run: rest, processes: processFigures(w) };
+    log(`${connections} conns, ${mode}, rep ${repetition + 1}: p50 ${round(m.ms.p50, 3)} p90 ${round(m.ms.p90, 3)} p99 ${round(m.ms.p99, 3)} ms (${round(run.achievedRps)} rps, send lag p99 ${round(run.sendLagMs.p99, 3)} ms)`);
+    return { m, profiles: files };
+  } finally {
+    await load.call('httpClose', undefined);
+  }
+}
+
+export async function runL4LatencyBench(opts: { quick: boolean }): Promise<BenchResult[]> {
+  const plan = PLAN[opts.quick ? 'quick' : 'full'];
+  const mesh = await startL4Mesh({ haproxy: true, httpBodyBytes: 1024, log });
+  try {
+    await warmHttp(mesh, plan.meshWarmupMs);
+    const all: Measured[] = [];
+    const profiles: string[] = [];
+    for (const connections of CONNECTIONS) {
+      for (let rep = 0; rep < plan.repetitions; rep++) {
+        for (const mode of rotated(mesh.modes, rep)) {
+          const first = rep === 0 && mode === 'ambit';
+          const { m, profiles: files } = await measure(mesh, mode, connections, rep, plan, first);
+          all.push(m);
+          profiles.push(...files);
+        }
+      }
+    }
+    const haproxyNote = mesh.haproxy.available ? { version: mesh.haproxy.version } : { unavailable: mesh.haproxy.reason };
+    const common = {
+      rateRps: RATE, bodyBytes: 1024, protocol: 'HTTP/1.1 keep-alive, GET, 1 KB response', ...plan,
+      method: 'open loop: request k due at start + k/rate on connection k mod N; latency from the intended send time (queueing behind a busy connection included); unanswered requests count as infinitely late; a ticker thread (Atomics.wait) paces the sends',
+      aggregate: 'median over repetitions of each percentile; diff = median(ambit) - median(direct)',
+      setup: mesh.setup, haproxy: haproxyNote, daemonProfiles: profiles,
+    };
+    const pick = (mode: Mode, connections: number, p: Pct): number[] =>
+      all.filter((m) => m.mode === mode && m.connections === connections).map((m) => m.ms[p]);
+    const results: BenchResult[] = [];
+    for (const connections of CONNECTIONS) {
+      const runs = all.filter((m) => m.connections === connections).map((m) => ({
+        mode: m.mode, rep: m.repetition, ms: rounded(m.ms),
+        achievedRps: round(m.run.achievedRps, 1), unanswered: m.run.unanswered,
+        sendLagMs: rounded(m.run.sendLagMs), serviceMs: rounded(m.run.serviceMs), processes: m.processes,
+      }));
+      for (const p of PCTS) {
+        const ambit = median(pick('ambit', connections, p));
+        const direct = median(pick('direct', connections, p));
+        const diffs = pick('ambit', connections, p).map((a, i) => a - pick('direct', connections, p)[i]!);
+        const goal = p === 'p50' ? undefined : GOAL_MS[p];
+        const haproxy = mesh.haproxy.available ? spread(pick('haproxy', connections, p)) : haproxyNote;
+        results.push({
+          id: ID, case: CASE, metric: `${p} latency, ${connections} conns @ ${RATE} rps (diff vs direct)`, unit: 'ms',
+          ambit: round(ambit, 3), baseline: round(direct, 3), baselineName: 'direct',
+          goal: goal === undefined ? '' : `diff <= +${goal} ms`, met: goal === undefined ? true : ambit - direct <= goal,
+          raw: {
+            ...(p === 'p90' && connections === CONNECTIONS[0] ? common : {}),
+            ambit: spread(pick('ambit', connections, p)), direct: spread(pick('direct', connections, p)), haproxy,
+            diffPerRepetition: spread(diffs), ...(p === 'p99' ? { runs } : {}),
+          },
+        });
+      }
+      if (mesh.haproxy.available) {
+        for (const p of ['p90', 'p99'] as const) {
+          const h = median(pick('haproxy', connections, p));
+          const direct = median(pick('direct', connections, p));
+          results.push({
+            id: ID, case: CASE, metric: `haproxy pair ${p}, ${connections} conns (diff vs direct)`, unit: 'ms',
+            ambit: round(h, 3), baseline: round(direct, 3), baselineName: 'direct', goal: '', met: true,
+            raw: { note: 'baseline for reference: the "Ambit" column holds the haproxy pair here', haproxy: spread(pick('haproxy', connections, p)), ambit: spread(pick('ambit', connections, p)) },
+          });
+        }
+      }
+    }
+    return results;
+  } finally {
+    await mesh.close();
+  }
+}
