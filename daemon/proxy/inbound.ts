@@ -12,6 +12,7 @@ import { ConnectionRecord, type RecordDeps } from './connection-record.js';
 import { refuse } from './outbound.js';
 import type { PolicyEngine } from './policy-engine.js';
 import { relay } from './relay.js';
+import { directHop } from './direct-hop.js';
 
 export interface InboundDeps extends RecordDeps {
   node: string;
@@ -99,16 +100,6 @@ export class InboundProxy {
       refuse(socket);
       return;
     }
-    socket.pause();
-    let upstream: Socket;
-    try {
-      upstream = await this.deps.network.connect(dst);
-    } catch (err) {
-      record.failed('CONNECT', err instanceof Error ? err.message : String(err));
-      refuse(socket);
-      return;
-    }
-    record.opened(socket);
-    record.closed(await relay(socket, upstream));
+    await directHop(this.deps.network, dst, socket, record);
   }
 }

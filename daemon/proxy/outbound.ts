@@ -13,6 +13,7 @@ import { ConnectionRecord, type RecordDeps } from './connection-record.js';
 import { planOutbound, type EndpointPicker, type OutboundPlan } from './outbound-plan.js';
 import type { PolicyEngine } from './policy-engine.js';
 import { abort, relay } from './relay.js';
+import { directHop } from './direct-hop.js';
 
 export interface OutboundDeps extends RecordDeps {
   node: string;
@@ -57,7 +58,7 @@ export class OutboundProxy {
         refuse(socket);
         return;
       case 'passthrough':
-        await this.direct(plan.target, socket, record);
+        await directHop(this.deps.network, plan.target, socket, record);
         return;
       case 'local': {
         // Same node: the destination's policies are checked here, with the source's own identity.
@@ -70,7 +71,7 @@ export class OutboundProxy {
           refuse(socket);
           return;
         }
-        await this.direct(plan.target, socket, record);
+        await directHop(this.deps.network, plan.target, socket, record);
         return;
       }
       case 'hbone': {
@@ -96,21 +97,6 @@ export class OutboundProxy {
         return;
       }
     }
-  }
-
-  /** A plain TCP hop to `target` (passthrough, or a same-node pod), relayed until both sides end. */
-  private async direct(target: { ip: string; port: number }, socket: Socket, record: ConnectionRecord): Promise<void> {
-    socket.pause();
-    let upstream: Socket;
-    try {
-      upstream = await this.deps.network.connect(target);
-    } catch (err) {
-      record.failed('CONNECT', err instanceof Error ? err.message : String(err));
-      refuse(socket);
-      return;
-    }
-    record.opened(socket);
-    record.closed(await relay(socket, upstream));
   }
 }
 

@@ -1,0 +1,21 @@
+// A plain TCP hop from an accepted socket to `target` (passthrough, a same-node pod, or a
+// pod behind the plaintext inbound), relayed until both sides end; a failed connect
+// resets the accepted socket.
+import type { Socket } from 'node:net';
+import type { Address, DaemonNetwork } from '../network/network.js';
+import type { ConnectionRecord } from './connection-record.js';
+import { abort, relay } from './relay.js';
+
+export async function directHop(network: DaemonNetwork, target: Address, socket: Socket, record: ConnectionRecord): Promise<void> {
+  socket.pause();
+  let upstream: Socket;
+  try {
+    upstream = await network.connect(target);
+  } catch (err) {
+    record.failed('CONNECT', err instanceof Error ? err.message : String(err));
+    abort(socket);
+    return;
+  }
+  record.opened(socket);
+  record.closed(await relay(socket, upstream));
+}
