@@ -41,6 +41,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { FakeKubeStore, apiVersionOf, type FakeKind, type FakeObject, type StoredEvent } from './fake-kube-store.js';
+import { ConditionWaiters } from './condition-waiters.js';
 
 export type { FakeKind, FakeObject } from './fake-kube-store.js';
 
@@ -126,7 +127,7 @@ export class FakeKubeApiServer {
   /** Per type: Status objects the next watch requests are answered with (ERROR event, then close). */
   private readonly forcedErrors = new Map<string, Record<string, unknown>[]>();
   private readonly snapshots = new Map<string, Snapshot>();
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new ConditionWaiters();
   private compactAs: 'event' | 'http' = 'event';
   private expireContinue = false;
   private port = 0;
@@ -286,17 +287,7 @@ export class FakeKubeApiServer {
    * fails by the test runner's timeout.
    */
   waitFor<T>(check: () => T | undefined | false | null | 0): Promise<T> {
-    return new Promise<T>((resolve) => {
-      const probe = (): void => {
-        const v = check();
-        if (v) {
-          this.waiters.delete(probe);
-          resolve(v);
-        }
-      };
-      this.waiters.add(probe);
-      probe();
-    });
+    return this.waiters.waitFor(check);
   }
 
   async close(): Promise<void> {
@@ -311,7 +302,7 @@ export class FakeKubeApiServer {
   // ---- HTTP -----------------------------------------------------------------------
 
   private notify(): void {
-    for (const w of [...this.waiters]) w();
+    this.waiters.notify();
   }
 
   private watchesOf(k: FakeKind): OpenWatch[] {

@@ -3,6 +3,7 @@
 import type { KubeObject } from '../../../controller/config/resource.js';
 import { objectKey } from '../../../controller/config/resource.js';
 import type { ConfigEvent, ConfigSink } from '../../../controller/sources/source.js';
+import { ConditionWaiters } from '../../support/condition-waiters.js';
 
 export type SinkCall =
   | { op: 'apply'; origin: string; events: ConfigEvent[] }
@@ -11,7 +12,7 @@ export type SinkCall =
 export class RecordingSink implements ConfigSink {
   readonly calls: SinkCall[] = [];
   private readonly views = new Map<string, Map<string, KubeObject>>();
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new ConditionWaiters();
 
   apply(events: readonly ConfigEvent[], origin: string): void {
     this.calls.push({ op: 'apply', origin, events: [...events] });
@@ -50,17 +51,7 @@ export class RecordingSink implements ConfigSink {
   }
 
   waitFor<T>(check: () => T | undefined | false | null | 0): Promise<T> {
-    return new Promise<T>((resolve) => {
-      const probe = (): void => {
-        const v = check();
-        if (v) {
-          this.waiters.delete(probe);
-          resolve(v);
-        }
-      };
-      this.waiters.add(probe);
-      probe();
-    });
+    return this.waiters.waitFor(check);
   }
 
   private viewOf(origin: string): Map<string, KubeObject> {
@@ -73,6 +64,6 @@ export class RecordingSink implements ConfigSink {
   }
 
   private notify(): void {
-    for (const w of [...this.waiters]) w();
+    this.waiters.notify();
   }
 }
