@@ -6,6 +6,8 @@
  *     - source is an enrolled pod (arriving on its own veth) -> outbound listener (15001)
  *     - otherwise, destination is an enrolled pod (same-node client that is not
  *       enrolled)                                             -> inbound capture below
+ *     - otherwise, destination in the configured Service range (a pod outside the
+ *       mesh using a Service VIP where no kube-proxy runs)    -> outbound listener
  *   ambit_uplink_ingress  on the node's uplink (traffic arriving from other nodes)
  *     - destination is an enrolled pod: port 15008 -> HBONE listener (15008),
  *       any other port -> inbound plaintext listener (15006)
@@ -207,6 +209,8 @@ int ambit_pod_ingress(struct __sk_buff *skb)
 		}
 		return capture(skb, &f, AMBIT_LISTENER_OUTBOUND, cfg);
 	}
+	if (cfg->service_mask && (f.daddr & cfg->service_mask) == cfg->service_net)
+		return capture(skb, &f, AMBIT_LISTENER_OUTBOUND, cfg);
 	return capture_inbound(skb, &f, cfg);
 }
 

@@ -40,6 +40,12 @@ struct ambit_config {
 	__u32 mark;     /* OR-ed into skb->mark of captured packets; 0 = capture disabled */
 	__u32 flags;    /* AMBIT_CFG_* */
 	__u32 reserved; /* 0 */
+	/* Service VIP range (kube-proxy's job where there is no kube-proxy, as in ambit
+	 * local): a new connection from a local pod that is NOT enrolled to an address in
+	 * service_net/service_mask also goes to the outbound listener, where the daemon
+	 * picks an endpoint and connects in plaintext. service_mask 0 = off. */
+	__be32 service_net;
+	__be32 service_mask;
 };
 /* When the listener a new connection needs is missing from the sockmap (daemon gone or
  * restarting), drop the SYN instead of letting it through uncaptured. */

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { analyzeCommand } from './commands/analyze.js';
 import { controllerCommand } from './commands/controller.js';
+import { DAEMON_USAGE, daemonCommand } from './commands/daemon.js';
 import { demoCommand } from './commands/demo.js';
 
 const USAGE = `usage: ambit <command> [options]
@@ -12,6 +13,8 @@ commands:
   controller [-f DIR]... [--kube] [--state-dir DIR] [--port 15012] [--http-port 15014] [--http-host 127.0.0.1]
              [--nodes node-1,node-2] [--cacerts DIR] [--outbound-traffic-policy ALLOW_ANY|REGISTRY_ONLY]
                                  run the controller (local YAML and/or the Kubernetes API)
+  daemon --node NAME --node-ip IP --controller HOST:PORT --root-cert FILE --token-file FILE ...
+                                 run the node daemon with eBPF capture (root; in the node's network namespace)
   version                        print the version
 `;
 
@@ -46,6 +49,36 @@ async function main(argv: string[]): Promise<number> {
         httpPort: Number(values['http-port']), httpHost: values['http-host'], nodes: values.nodes.split(',').filter((n) => n !== ''),
         cacerts: values.cacerts, outboundTrafficPolicy: values['outbound-traffic-policy'],
       });
+    }
+    case 'daemon': {
+      const env = process.env;
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          node: { type: 'string', default: env.NODE_NAME ?? '' },
+          'node-ip': { type: 'string', default: env.NODE_IP ?? '' },
+          controller: { type: 'string', default: env.AMBIT_CONTROLLER ?? '' },
+          'root-cert': { type: 'string', default: env.AMBIT_ROOT_CERT ?? '' },
+          'token-file': { type: 'string', default: env.AMBIT_TOKEN_FILE ?? '' },
+          uplink: { type: 'string', default: 'eth0' },
+          capture: { type: 'string', default: 'tcx' },
+          'admin-socket': { type: 'string' },
+          'cert-ttl': { type: 'string' },
+          'service-cidr': { type: 'string' },
+          help: { type: 'boolean', short: 'h', default: false },
+        },
+      });
+      if (values.help) {
+        out(DAEMON_USAGE);
+        return 0;
+      }
+      const code = await daemonCommand({
+        node: values.node, nodeIp: values['node-ip'], controller: values.controller, rootCert: values['root-cert'], tokenFile: values['token-file'],
+        uplink: values.uplink, capture: values.capture, adminSocket: values['admin-socket'],
+        certTtlSeconds: values['cert-ttl'] ? Number(values['cert-ttl']) : undefined, serviceCidr: values['service-cidr'],
+      });
+      process.exit(code); // gRPC channels and timers must not keep a stopped daemon alive
+      break;
     }
     case 'version':
       out('ambit 0.1.0');

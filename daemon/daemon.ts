@@ -7,6 +7,7 @@ import { PORTS } from '../api/model.js';
 import { controllerCredentials } from './controller-connection.js';
 import { HboneServer, HbonePool } from './hbone/index.js';
 import { caFetcher, IdentityManager, localIdentities, type CaFetcher } from './identity/index.js';
+import type { TrafficCapture } from './capture/capture.js';
 import type { DaemonNetwork, Listener } from './network/network.js';
 import { ConnectionTracker } from './proxy/connection-tracker.js';
 import { InboundProxy } from './proxy/inbound.js';
@@ -18,11 +19,13 @@ import { DiscoveryClient, type StateUpdate } from './state/discovery-client.js';
 import { ProxyState } from './state/proxy-state.js';
 import { ProxyStateUpdater } from './state/proxy-state-updater.js';
 import { createDaemonMetrics, type DaemonMetrics } from './telemetry/daemon-metrics.js';
-import { startHttpServer, json, type StartedServer } from './admin/http-server.js';
+import { startHttpServer, json, type Route, type StartedServer } from './admin/http-server.js';
 
 export interface DaemonOptions {
   node: string;
   network: DaemonNetwork;
+  /** Keeps the kernel's capture in line with the state (eBPF); none in the loopback mesh. */
+  capture?: TrafficCapture;
   controller: { address: string; rootPem: string; token: () => string };
   log: Logger;
   /** Access log (defaults to `log`). */
@@ -32,6 +35,8 @@ export interface DaemonOptions {
   metricsPort?: number;
   readinessPort?: number;
   adminHost?: string;
+  /** Also serve the admin endpoints, /metrics and /healthz/ready on this UNIX socket path. */
+  adminSocket?: string;
   metricsHost?: string;
   /** Requested workload certificate lifetime (default: the CA's, 24 h). */
   certTtlSeconds?: number;
@@ -119,9 +124,11 @@ export class NodeDaemon {
     if (this.stopped) return;
     this.stopped = true;
     this.discovery.stop();
+    this.opts.capture?.stopCapturingNew();
     await Promise.all(this.listeners.map((l) => l.close()));
     this.hboneServer.drain();
     await Promise.all([this.pool.close(), this.hboneServer.close(), ...this.servers.map((s) => s.close())]);
+    await this.opts.capture?.close();
     this.identities.close();
     this.fetcher.close();
   }
@@ -130,6 +137,7 @@ export class NodeDaemon {
     this.metrics.xdsVersion.set(Number(update.version) || 0);
     this.policy.refresh();
     this.identities.setLocalIdentities(localIdentities(this.state, this.opts.node));
+    this.opts.capture?.sync(this.state);
     const closed = this.policy.recheck(this.tracker);
     if (closed > 0) this.opts.log.info({ closed }, 'connections closed after a policy change');
   }
@@ -146,47 +154,45 @@ export class NodeDaemon {
       certificates: this.identities.snapshot(),
       connections: this.tracker.list().map((c) => ({ id: c.id, direction: c.direction, src: c.src, dst: c.dst, srcIdentity: c.srcIdentity, destination: c.destination?.uid, startedAt: c.startedAt })),
       hbone: { pool: this.pool.stats(), connections: this.pool.dump(), server: this.hboneServer.stats() },
+      ...(this.opts.capture ? { capture: this.opts.capture.dump() } : {}),
     };
   }
 
   private async startHttp(): Promise<void> {
     const o = this.opts;
-    const admin = o.adminPort ?? PORTS.admin;
-    if (admin >= 0) {
-      const s = await startHttpServer(o.adminHost ?? '127.0.0.1', admin, {
-        '/config_dump': () => Promise.resolve(json(this.configDump())),
-        '/logging': (_req, url) => {
-          const level = url.searchParams.get('level');
-          if (level) {
-            o.log.level = level;
-            if (o.accessLog) o.accessLog.level = level;
-          }
-          return Promise.resolve({ status: 200, body: `level: ${o.log.level}\n` });
-        },
-        '/quitquitquit': () => {
-          setImmediate(() => { void this.stop().then(() => o.onQuit?.()); });
-          return Promise.resolve({ status: 200, body: 'OK\n' });
-        },
-      });
-      this.ports.admin = s.port;
+    const admin: Record<string, Route> = {
+      '/config_dump': () => Promise.resolve(json(this.configDump())),
+      '/logging': (_req, url) => {
+        const level = url.searchParams.get('level');
+        if (level) {
+          o.log.level = level;
+          if (o.accessLog) o.accessLog.level = level;
+        }
+        return Promise.resolve({ status: 200, body: `level: ${o.log.level}\n` });
+      },
+      '/quitquitquit': () => {
+        setImmediate(() => { void this.stop().then(() => o.onQuit?.()); });
+        return Promise.resolve({ status: 200, body: 'OK\n' });
+      },
+    };
+    const metrics: Record<string, Route> = {
+      '/metrics': async () => ({ status: 200, type: this.metrics.registry.contentType, body: await this.metrics.registry.metrics() }),
+    };
+    const readiness: Record<string, Route> = {
+      '/healthz/ready': () => Promise.resolve(this.ready ? { status: 200, body: 'ready\n' } : { status: 503, body: 'not ready\n' }),
+    };
+    const listen = async (where: { host: string; port: number } | { path: string }, routes: Record<string, Route>): Promise<number> => {
+      const s = await startHttpServer(where, routes);
       this.servers.push(s);
-    }
-    const metrics = o.metricsPort ?? PORTS.metrics;
-    if (metrics >= 0) {
-      const s = await startHttpServer(o.metricsHost ?? '0.0.0.0', metrics, {
-        '/metrics': async () => ({ status: 200, type: this.metrics.registry.contentType, body: await this.metrics.registry.metrics() }),
-      });
-      this.ports.metrics = s.port;
-      this.servers.push(s);
-    }
-    const readiness = o.readinessPort ?? PORTS.readiness;
-    if (readiness >= 0) {
-      const s = await startHttpServer(o.metricsHost ?? '0.0.0.0', readiness, {
-        '/healthz/ready': () => Promise.resolve(this.ready ? { status: 200, body: 'ready\n' } : { status: 503, body: 'not ready\n' }),
-      });
-      this.ports.readiness = s.port;
-      this.servers.push(s);
-    }
+      return s.port;
+    };
+    const adminPort = o.adminPort ?? PORTS.admin;
+    if (adminPort >= 0) this.ports.admin = await listen({ host: o.adminHost ?? '127.0.0.1', port: adminPort }, admin);
+    const metricsPort = o.metricsPort ?? PORTS.metrics;
+    if (metricsPort >= 0) this.ports.metrics = await listen({ host: o.metricsHost ?? '0.0.0.0', port: metricsPort }, metrics);
+    const readinessPort = o.readinessPort ?? PORTS.readiness;
+    if (readinessPort >= 0) this.ports.readiness = await listen({ host: o.metricsHost ?? '0.0.0.0', port: readinessPort }, readiness);
+    if (o.adminSocket) await listen({ path: o.adminSocket }, { ...admin, ...metrics, ...readiness });
   }
 }
 

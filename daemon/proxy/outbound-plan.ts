@@ -15,6 +15,8 @@ export type OutboundPlan =
   | { kind: 'hbone'; source: Workload; destination: Workload; service?: Service; target: Address; tunnel: Address; srcIdentity: Identity; dstIdentity: Identity }
   | { kind: 'local'; source: Workload; destination: Workload; service?: Service; target: Address; srcIdentity: Identity; dstIdentity: Identity }
   | { kind: 'passthrough'; source: Workload; destination?: Workload; service?: Service; target: Address; reason: string }
+  /** A pod outside the mesh reached a same-node mesh pod through a Service VIP: plaintext, with that pod's inbound policy. */
+  | { kind: 'plaintext-local'; source: Workload; destination: Workload; service: Service; target: Address }
   | { kind: 'refuse'; source?: Workload; reason: string };
 
 /** Picks one endpoint among candidates (round robin in the daemon, first in tests). */
@@ -56,22 +58,43 @@ function toEndpoint(source: Workload, destination: Workload, targetPort: number,
   return { kind: 'hbone', ...common, tunnel: { ip, port: PORTS.hbone } };
 }
 
+/** A Service VIP's chosen endpoint and target port, or why there is none. */
+function pickEndpoint(state: ProxyState, svc: Service, port: number, pick: EndpointPicker): { workload: Workload; targetPort: number } | { reason: string } {
+  if (!svc.ports.some((p) => p.servicePort === port)) return { reason: `service ${svc.hostname} has no port ${port}` };
+  const endpoints = endpointsOf(state, svc, port);
+  if (endpoints.length === 0) return { reason: `no healthy endpoints for ${svc.hostname}:${port}` };
+  const chosen = pick(serviceKey(svc), endpoints.map((e) => e.workload));
+  return { workload: chosen, targetPort: endpoints.find((e) => e.workload === chosen)?.targetPort ?? port };
+}
+
+/**
+ * A local pod outside the mesh is captured only for Service VIPs (where no kube-proxy
+ * runs): the daemon load-balances like kube-proxy and connects in plaintext, so the
+ * destination applies its inbound rules (STRICT refuses) as for any plaintext client.
+ */
+function planOutsideMesh(state: ProxyState, node: string, source: Workload, dst: Address, pick: EndpointPicker): OutboundPlan {
+  const svc = state.serviceByVip(dst.ip);
+  if (!svc) return { kind: 'passthrough', source, target: dst, reason: 'source not in the mesh' };
+  const picked = pickEndpoint(state, svc, dst.port, pick);
+  if ('reason' in picked) return { kind: 'refuse', source, reason: picked.reason };
+  const destination = picked.workload;
+  const target = { ip: destination.addresses[0]!, port: picked.targetPort };
+  if (destination.tunnelProtocol === 'HBONE' && destination.node === node) return { kind: 'plaintext-local', source, destination, service: svc, target };
+  return { kind: 'passthrough', source, destination, service: svc, target, reason: 'source not in the mesh (Service load balancing only)' };
+}
+
 export function planOutbound(state: ProxyState, node: string, src: Address, dst: Address, pick: EndpointPicker): OutboundPlan {
   const source = state.workloadByIp(src.ip);
   if (!source) return { kind: 'refuse', reason: `unknown source ${src.ip}` };
   if (source.node !== node) return { kind: 'refuse', source, reason: `source ${source.namespace}/${source.name} is not on this node` };
   if (isIP(dst.ip) === 0) return { kind: 'refuse', source, reason: `invalid destination ${dst.ip}` };
+  if (source.tunnelProtocol !== 'HBONE') return planOutsideMesh(state, node, source, dst, pick);
 
   const svc = state.serviceByVip(dst.ip);
   if (svc) {
-    if (!svc.ports.some((p) => p.servicePort === dst.port)) {
-      return { kind: 'refuse', source, reason: `service ${svc.hostname} has no port ${dst.port}` };
-    }
-    const endpoints = endpointsOf(state, svc, dst.port);
-    if (endpoints.length === 0) return { kind: 'refuse', source, reason: `no healthy endpoints for ${svc.hostname}:${dst.port}` };
-    const chosen = pick(serviceKey(svc), endpoints.map((e) => e.workload));
-    const targetPort = endpoints.find((e) => e.workload === chosen)?.targetPort ?? dst.port;
-    return toEndpoint(source, chosen, targetPort, node, svc);
+    const picked = pickEndpoint(state, svc, dst.port, pick);
+    if ('reason' in picked) return { kind: 'refuse', source, reason: picked.reason };
+    return toEndpoint(source, picked.workload, picked.targetPort, node, svc);
   }
 
   const destination = state.workloadByIp(dst.ip);

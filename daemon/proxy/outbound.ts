@@ -60,6 +60,17 @@ export class OutboundProxy {
       case 'passthrough':
         await directHop(this.deps.network, plan.target, socket, record);
         return;
+      case 'plaintext-local': {
+        // As the destination's own inbound plaintext path would: its policies, no identity.
+        const decision = this.deps.policy.check({ srcIp: addresses.src.ip, srcPort: addresses.src.port, dstIp: plan.target.ip, dstPort: plan.target.port }, plan.destination);
+        if (!decision.allowed) {
+          record.failed('DENY', decision.reason);
+          refuse(socket);
+          return;
+        }
+        await directHop(this.deps.network, plan.target, socket, record);
+        return;
+      }
       case 'local': {
         // Same node: the destination's policies are checked here, with the source's own identity.
         const decision = this.deps.policy.check(

@@ -21,7 +21,7 @@ export interface MapLayout { name: string; type: number; keySize: number; valueS
 export const MAPS = {
   listeners: { name: 'ambit_listeners', type: BPF_MAP_TYPE_SOCKMAP, keySize: 4, valueSize: 8 },
   pods: { name: 'ambit_pods', type: BPF_MAP_TYPE_HASH, keySize: 4, valueSize: 8 },
-  config: { name: 'ambit_config', type: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 16 },
+  config: { name: 'ambit_config', type: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 24 },
   stats: { name: 'ambit_stats', type: BPF_MAP_TYPE_PERCPU_ARRAY, keySize: 4, valueSize: 8 },
 } as const satisfies Record<string, MapLayout>;
 
@@ -81,10 +81,27 @@ export function decodePod(buf: Buffer): { ifindex: number } {
 }
 
 /** struct ambit_config */
-export function encodeConfig(nodeIp: string, mark: number, flags: number): Buffer {
+/** "10.96.0.0/16" → network and mask, 4 bytes each in network order. */
+export function ipv4Cidr(cidr: string): { network: Buffer; mask: Buffer } {
+  const m = /^([^/]+)\/(\d{1,2})$/.exec(cidr);
+  const bits = m ? Number(m[2]) : -1;
+  if (!m || bits < 1 || bits > 32) throw new RangeError(`not an IPv4 CIDR: ${JSON.stringify(cidr)}`);
+  const mask = Buffer.alloc(4);
+  mask.writeUInt32BE((0xffffffff << (32 - bits)) >>> 0);
+  const network = ipv4Bytes(m[1]!).map((b, i) => b & mask[i]!);
+  return { network: Buffer.from(network), mask };
+}
+
+/** struct ambit_config */
+export function encodeConfig(nodeIp: string, mark: number, flags: number, serviceCidr?: string): Buffer {
   const buf = Buffer.alloc(MAPS.config.valueSize);
   ipv4Bytes(nodeIp).copy(buf, 0);
   writeU32(buf, mark, 4);
   writeU32(buf, flags, 8);
+  if (serviceCidr !== undefined) {
+    const { network, mask } = ipv4Cidr(serviceCidr);
+    network.copy(buf, 16);
+    mask.copy(buf, 20);
+  }
   return buf;
 }

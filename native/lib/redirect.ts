@@ -21,6 +21,11 @@ export interface RedirectConfig {
    * nothing bypasses the mesh) or 'pass' it uncaptured.
    */
   onMissingListener?: 'drop' | 'pass';
+  /**
+   * Service VIP range (e.g. 10.96.0.0/16): new connections from local pods that are not
+   * enrolled to it are captured too (for a node without kube-proxy). Default: off.
+   */
+  serviceCidr?: string;
 }
 
 export type RedirectStats = Record<StatName, bigint>;
@@ -102,7 +107,7 @@ export class RedirectProgram {
     const mark = cfg.mark ?? DEFAULT_MARK;
     if (!Number.isInteger(mark) || mark <= 0 || mark > 0xffffffff) throw new RangeError(`invalid mark ${mark}: a non-zero 32-bit value`);
     const flags = (cfg.onMissingListener ?? 'drop') === 'drop' ? CFG_DROP_WITHOUT_LISTENER : 0;
-    this.config.update(u32(0), encodeConfig(cfg.nodeIp, mark, flags));
+    this.config.update(u32(0), encodeConfig(cfg.nodeIp, mark, flags, cfg.serviceCidr));
   }
 
   /**

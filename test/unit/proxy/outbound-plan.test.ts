@@ -36,6 +36,7 @@ function state(opts: { registryOnly?: boolean; extra?: Workload[] } = {}): Proxy
         workload('httpbin-2', '10.244.2.2', 'node-2', { services: backs }),
         workload('legacy-1', '10.244.2.9', 'node-2', { tunnelProtocol: 'NONE', namespace: 'legacy' }),
         workload('httpbin-3', '10.244.2.3', 'node-2', { services: backs, status: 'UNHEALTHY' }),
+        workload('outside-1', '10.244.1.9', 'node-1', { tunnelProtocol: 'NONE', namespace: 'legacy' }),
         ...(opts.extra ?? []),
       ].map((w) => ({ kind: 'WORKLOAD' as const, name: w.uid, value: w })),
       ...[httpbin, empty, external].map((s) => ({ kind: 'SERVICE' as const, name: `${s.namespace}/${s.hostname}`, value: s })),
@@ -76,6 +77,15 @@ const cases: Case[] = [
   { name: 'REGISTRY_ONLY lets a ServiceEntry address through', src: '10.244.1.5', dst: ['192.0.2.44', 443], registryOnly: true, expect: { kind: 'passthrough', reasonMatch: /ServiceEntry default\/ext/ } },
   { name: 'REGISTRY_ONLY: a ServiceEntry address on another port is refused', src: '10.244.1.5', dst: ['192.0.2.44', 80], registryOnly: true, expect: { kind: 'refuse' } },
   { name: 'REGISTRY_ONLY still allows mesh pods by IP', src: '10.244.1.5', dst: ['10.244.2.2', 8080], registryOnly: true, expect: { kind: 'hbone' } },
+  // A local pod outside the mesh is captured only for Service VIPs (no kube-proxy): plaintext, never HBONE.
+  { name: 'outside the mesh: VIP to a remote mesh pod goes plaintext to the endpoint', src: '10.244.1.9', dst: ['10.96.0.10', 8000], pick: 'httpbin-2',
+    expect: { kind: 'passthrough', target: '10.244.2.2:8080', destination: 'httpbin-2', reasonMatch: /not in the mesh/ } },
+  { name: 'outside the mesh: VIP to a same-node mesh pod is delivered with its inbound policy', src: '10.244.1.9', dst: ['10.96.0.10', 8000], pick: 'httpbin-1',
+    expect: { kind: 'plaintext-local', target: '10.244.1.2:8080', destination: 'httpbin-1' } },
+  { name: 'outside the mesh: a VIP port the service does not have is refused', src: '10.244.1.9', dst: ['10.96.0.10', 9999], expect: { kind: 'refuse', reasonMatch: /no port 9999/ } },
+  { name: 'outside the mesh: a service without endpoints is refused', src: '10.244.1.9', dst: ['10.96.0.11', 8000], expect: { kind: 'refuse', reasonMatch: /no healthy endpoints/ } },
+  { name: 'outside the mesh: a pod IP (not a VIP) passes through', src: '10.244.1.9', dst: ['10.244.2.2', 8080], expect: { kind: 'passthrough', target: '10.244.2.2:8080', reasonMatch: /not in the mesh/ } },
+  { name: 'outside the mesh: REGISTRY_ONLY does not apply (not a mesh client)', src: '10.244.1.9', dst: ['198.51.100.7', 443], registryOnly: true, expect: { kind: 'passthrough' } },
 ];
 
 for (const c of cases) {

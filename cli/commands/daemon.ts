@@ -1,0 +1,90 @@
+// `ambit daemon`: the node daemon with eBPF capture, run in the node's network namespace
+// (hostNetwork in Kubernetes; the node netns in `ambit local`). Runs until SIGTERM/SIGINT
+// or /quitquitquit, then stops capturing new connections, drains, detaches everything
+// and exits.
+import { readFileSync } from 'node:fs';
+import { AmbitError } from '../../api/errors.js';
+import { createLogger } from '../../api/log.js';
+import { EbpfCapture } from '../../daemon/capture/capture.js';
+import { NodeDaemon, tokenFromFile } from '../../daemon/daemon.js';
+import type { AttachMode } from '../../native/lib/index.js';
+
+export interface DaemonCommandOptions {
+  node: string;
+  nodeIp: string;
+  controller: string;
+  rootCert: string;
+  tokenFile: string;
+  uplink: string;
+  capture: string;
+  adminSocket?: string;
+  certTtlSeconds?: number;
+  serviceCidr?: string;
+}
+
+export const DAEMON_USAGE = `usage: ambit daemon --node NAME --node-ip IP --controller HOST:PORT --root-cert FILE --token-file FILE
+                    [--uplink eth0] [--capture tcx|netlink|auto] [--admin-socket PATH] [--cert-ttl SECONDS]
+                    [--service-cidr CIDR]   (capture Service VIPs of pods outside the mesh: only where no kube-proxy runs)
+  (defaults from the environment: NODE_NAME, NODE_IP, AMBIT_CONTROLLER, AMBIT_ROOT_CERT, AMBIT_TOKEN_FILE)`;
+
+const STOP_TIMEOUT_MS = 15_000;
+
+function captureMode(value: string): AttachMode | 'auto' {
+  if (value === 'tcx' || value === 'netlink' || value === 'auto') return value;
+  throw new AmbitError('AMBIT_ERR_CONFIG', `--capture must be tcx, netlink or auto, not ${JSON.stringify(value)}`);
+}
+
+export function checkDaemonOptions(o: DaemonCommandOptions): string[] {
+  const missing: string[] = [];
+  if (!o.node) missing.push('--node (or NODE_NAME)');
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(o.nodeIp)) missing.push('--node-ip (an IPv4 address, or NODE_IP)');
+  if (!o.controller) missing.push('--controller (or AMBIT_CONTROLLER)');
+  if (!o.rootCert) missing.push('--root-cert (or AMBIT_ROOT_CERT)');
+  if (!o.tokenFile) missing.push('--token-file (or AMBIT_TOKEN_FILE)');
+  return missing;
+}
+
+export async function daemonCommand(o: DaemonCommandOptions): Promise<number> {
+  const missing = checkDaemonOptions(o);
+  if (missing.length > 0) {
+    process.stderr.write(`ambit daemon: missing or invalid ${missing.join(', ')}\n${DAEMON_USAGE}\n`);
+    return 2;
+  }
+  const log = createLogger('daemon');
+  const rootPem = readFileSync(o.rootCert, 'utf8');
+  const capture = await EbpfCapture.start({ node: o.node, nodeIp: o.nodeIp, uplink: o.uplink, mode: captureMode(o.capture), serviceCidr: o.serviceCidr, log });
+  let quit: () => void = () => undefined;
+  const quitting = new Promise<void>((resolve) => { quit = resolve; });
+  const daemon = new NodeDaemon({
+    node: o.node,
+    network: capture.network,
+    capture,
+    controller: { address: o.controller, rootPem, token: tokenFromFile(o.tokenFile) },
+    log,
+    adminSocket: o.adminSocket,
+    certTtlSeconds: o.certTtlSeconds,
+    onQuit: () => quit(),
+  });
+  try {
+    await daemon.start();
+  } catch (err) {
+    await daemon.stop().catch(() => undefined);
+    await capture.close().catch(() => undefined);
+    throw err;
+  }
+  log.info({ node: o.node, nodeIp: o.nodeIp, controller: o.controller }, 'node daemon started');
+  const signalled = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    void quitting.then(() => resolve('quitquitquit'));
+  });
+  log.info({ reason: signalled }, 'node daemon stopping');
+  const timer = setTimeout(() => {
+    log.error('shutdown took too long; exiting');
+    process.exit(1);
+  }, STOP_TIMEOUT_MS);
+  await daemon.stop();
+  clearTimeout(timer);
+  log.info('node daemon stopped');
+  return 0;
+}

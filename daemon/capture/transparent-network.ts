@@ -1,0 +1,86 @@
+// The DaemonNetwork of a real node: the three listeners are IP_TRANSPARENT sockets made by
+// the native addon and registered in the redirect program's sockmap, so a captured
+// connection arrives with its original addresses (local address = original destination);
+// the daemon's own connections leave from the node IP, which the program never captures.
+import net, { type Socket } from 'node:net';
+import { PORTS } from '../../api/model.js';
+import { transparentListener, type ListenerKind as NativeListenerKind, type RedirectProgram } from '../../native/lib/index.js';
+import type { AcceptHandler, Address, DaemonNetwork, Listener, ListenerKind } from '../network/network.js';
+
+const PORT_OF: Record<ListenerKind, number> = {
+  outbound: PORTS.outbound,
+  'inbound-plaintext': PORTS.inboundPlaintext,
+  hbone: PORTS.hbone,
+};
+
+export interface TransparentNetworkOptions {
+  program: RedirectProgram;
+  nodeIp: string;
+  /** Listener ports (default 15001/15006/15008). */
+  ports?: Partial<Record<ListenerKind, number>>;
+}
+
+/** IPv4-mapped addresses never occur on these AF_INET sockets, but be safe. */
+function plainIp(ip: string | undefined): string {
+  return ip?.startsWith('::ffff:') ? ip.slice(7) : ip ?? '';
+}
+
+export class TransparentNetwork implements DaemonNetwork {
+  constructor(private readonly opts: TransparentNetworkOptions) {}
+
+  async listen(kind: ListenerKind, onAccept: AcceptHandler): Promise<Listener> {
+    const fd = transparentListener('0.0.0.0', this.opts.ports?.[kind] ?? PORT_OF[kind]);
+    const server = net.createServer({ allowHalfOpen: true }, (sock) => {
+      sock.setNoDelay(true);
+      onAccept(sock, {
+        src: { ip: plainIp(sock.remoteAddress), port: sock.remotePort ?? 0 },
+        dst: { ip: plainIp(sock.localAddress), port: sock.localPort ?? 0 },
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ fd }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.opts.program.setListener(kind satisfies NativeListenerKind, fd);
+    return {
+      // Stops accepting at once; connections already accepted are the proxy's to drain.
+      close: () => {
+        try {
+          this.opts.program.removeListener(kind);
+        } catch {
+          // the program is already closed: its sockmap is gone with it
+        }
+        server.close();
+        return Promise.resolve();
+      },
+    };
+  }
+
+  connect(dst: Address, signal?: AbortSignal): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+        return;
+      }
+      const sock = net.connect({ host: dst.ip, port: dst.port, localAddress: this.opts.nodeIp, allowHalfOpen: true, noDelay: true });
+      const onAbort = (): void => {
+        sock.destroy();
+        reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const onError = (err: Error): void => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(err);
+      };
+      sock.once('error', onError);
+      sock.once('connect', () => {
+        signal?.removeEventListener('abort', onAbort);
+        sock.off('error', onError);
+        resolve(sock);
+      });
+    });
+  }
+}
