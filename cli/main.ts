@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
           controller: { type: 'string', default: env.AMBIT_CONTROLLER ?? '' },
           'root-cert': { type: 'string', default: env.AMBIT_ROOT_CERT ?? '' },
           'token-file': { type: 'string', default: env.AMBIT_TOKEN_FILE ?? '' },
-          uplink: { type: 'string', default: 'eth0' },
+          uplink: { type: 'string', default: '' },
           capture: { type: 'string', default: 'tcx' },
           'admin-socket': { type: 'string' },
           'cert-ttl': { type: 'string' },

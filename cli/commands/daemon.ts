@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { AmbitError } from '../../api/errors.js';
 import { createLogger } from '../../api/log.js';
 import { EbpfCapture } from '../../daemon/capture/capture.js';
+import { findUplink } from '../../daemon/capture/node-routing.js';
 import { NodeDaemon, tokenFromFile } from '../../daemon/daemon.js';
 import type { AttachMode } from '../../native/lib/index.js';
 
@@ -23,7 +24,7 @@ export interface DaemonCommandOptions {
 }
 
 export const DAEMON_USAGE = `usage: ambit daemon --node NAME --node-ip IP --controller HOST:PORT --root-cert FILE --token-file FILE
-                    [--uplink eth0] [--capture tcx|netlink|auto] [--admin-socket PATH] [--cert-ttl SECONDS]
+                    [--uplink IFACE (default: the one holding the node IP)] [--capture tcx|netlink|auto] [--admin-socket PATH] [--cert-ttl SECONDS]
                     [--service-cidr CIDR]   (capture Service VIPs of pods outside the mesh: only where no kube-proxy runs)
   (defaults from the environment: NODE_NAME, NODE_IP, AMBIT_CONTROLLER, AMBIT_ROOT_CERT, AMBIT_TOKEN_FILE)`;
 
@@ -52,7 +53,9 @@ export async function daemonCommand(o: DaemonCommandOptions): Promise<number> {
   }
   const log = createLogger('daemon');
   const rootPem = readFileSync(o.rootCert, 'utf8');
-  const capture = await EbpfCapture.start({ node: o.node, nodeIp: o.nodeIp, uplink: o.uplink, mode: captureMode(o.capture), serviceCidr: o.serviceCidr, log });
+  const uplink = o.uplink || await findUplink(o.nodeIp);
+  if (!uplink) throw new AmbitError('AMBIT_ERR_CONFIG', `no interface holds the node IP ${o.nodeIp}: give --uplink`);
+  const capture = await EbpfCapture.start({ node: o.node, nodeIp: o.nodeIp, uplink, mode: captureMode(o.capture), serviceCidr: o.serviceCidr, log });
   let quit: () => void = () => undefined;
   const quitting = new Promise<void>((resolve) => { quit = resolve; });
   const daemon = new NodeDaemon({

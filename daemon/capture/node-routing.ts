@@ -81,3 +81,17 @@ function checkSysctls(log: Logger): void {
     log.warn('net.ipv4.tcp_rfc1337=1: a new connection reusing a tuple in TIME_WAIT will stall instead of being retried at once');
   }
 }
+
+/** The interface holding `ip` in `ip -o -4 addr show` output ("2: eth0    inet 172.18.0.1/24 …"). */
+export function interfaceWithAddress(addrShow: string, ip: string): string | undefined {
+  for (const line of addrShow.split('\n')) {
+    const m = /^\d+:\s+(\S+?)(?:@\S+)?\s+inet\s+(\d+\.\d+\.\d+\.\d+)\//.exec(line.trim());
+    if (m && m[2] === ip) return m[1];
+  }
+  return undefined;
+}
+
+/** The node's uplink: the interface that holds the node IP. */
+export async function findUplink(nodeIp: string, ip: IpCommand = systemIp()): Promise<string | undefined> {
+  return interfaceWithAddress(await ip(['-o', '-4', 'addr', 'show']), nodeIp);
+}

@@ -1,7 +1,7 @@
 // Node routing checks (pure parts) and what ensureNodeRouting runs.
 import test from 'ava';
 import { silentLogger } from '../../../api/log.js';
-import { ensureNodeRouting, hasLocalRoute, hasMarkRule, portsReserved } from '../../../daemon/capture/node-routing.js';
+import { ensureNodeRouting, findUplink, hasLocalRoute, hasMarkRule, interfaceWithAddress, portsReserved } from '../../../daemon/capture/node-routing.js';
 
 test('hasMarkRule finds our rule only', (t) => {
   const rules = '0:\tfrom all lookup local\n32765:\tfrom all fwmark 0x1/0x1 lookup 100\n32766:\tfrom all lookup main\n';
@@ -57,4 +57,18 @@ test('ensureNodeRouting leaves an existing setup alone', async (t) => {
   };
   await ensureNodeRouting(1, silentLogger(), ip);
   t.false(calls.some((c) => c.includes(' add ')));
+});
+
+test('interfaceWithAddress finds the uplink by the node IP', async (t) => {
+  const out = [
+    '1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever',
+    '2: eth0@if12    inet 172.18.0.1/24 scope global eth0\\       valid_lft forever preferred_lft forever',
+    '3: av6844d0909128@if2    inet 10.244.1.1/32 scope global av6844d0909128',
+    '4: ens5    inet 172.18.0.10/24 brd 172.18.0.255 scope global ens5',
+  ].join('\n');
+  t.is(interfaceWithAddress(out, '172.18.0.1'), 'eth0');
+  t.is(interfaceWithAddress(out, '172.18.0.10'), 'ens5');
+  t.is(interfaceWithAddress(out, '10.244.1.1'), 'av6844d0909128');
+  t.is(interfaceWithAddress(out, '172.18.0.2'), undefined);
+  t.is(await findUplink('172.18.0.10', () => Promise.resolve(out)), 'ens5');
 });

@@ -31,3 +31,21 @@ test('the controller ClusterRole allows list and watch on every watched kind, an
   }
   t.true(allows('authentication.k8s.io', 'tokenreviews', 'create'));
 });
+
+test('the node DaemonSet gives the daemon what it reads and what TokenReview expects', async (t) => {
+  const loaded = await loadConfigPaths([path.join(root, 'manifests')]);
+  const ds = loaded.objects.map((o) => o.object).find((o) => o.kind === 'DaemonSet' && o.metadata.name === 'ambit-node');
+  t.truthy(ds);
+  interface Container { command?: string[]; env?: { name: string }[]; securityContext?: { privileged?: boolean } }
+  interface PodSpec { serviceAccountName?: string; hostNetwork?: boolean; containers: Container[]; volumes: { projected?: { sources: { serviceAccountToken?: { audience?: string } }[] } }[] }
+  const spec = (ds?.spec as { template: { spec: PodSpec } }).template.spec;
+  t.is(`${ds?.metadata.namespace}/${spec.serviceAccountName}`, 'istio-system/ambit-node'); // TokenReviewAuthenticator's default
+  t.true(spec.hostNetwork);
+  const c = spec.containers[0]!;
+  t.deepEqual(c.command?.slice(2, 3), ['daemon']);
+  t.true(c.securityContext?.privileged);
+  const env = new Set((c.env ?? []).map((e) => e.name));
+  for (const name of ['NODE_NAME', 'NODE_IP', 'AMBIT_CONTROLLER', 'AMBIT_ROOT_CERT', 'AMBIT_TOKEN_FILE']) t.true(env.has(name), name);
+  const audiences = spec.volumes.flatMap((v) => v.projected?.sources ?? []).map((s) => s.serviceAccountToken?.audience).filter(Boolean);
+  t.deepEqual(audiences, ['istio-ca']);
+});
