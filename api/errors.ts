@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   AMBIT_ERR_LOCAL_IMAGE: 'A container of the local runtime has an image with no local mapping and no command',
   AMBIT_ERR_LOCAL_TOPOLOGY: 'The local runtime cannot lay out its namespaces and links (bad cluster/node/pod name or address, or a name already taken by something it did not create)',
   AMBIT_ERR_LOCAL_RUNTIME: 'A command of the local runtime failed (ip, sysctl, starting or stopping a pod process, teardown)',
+  AMBIT_ERR_LOCAL_NO_CLUSTER: 'No local cluster of that name is running (no state dir, or its runtime process is gone)',
+  AMBIT_ERR_LOCAL_NOT_READY: 'The local cluster did not get ready in time: a daemon, a node acknowledgement, a pod process or a declared pod port',
   AMBIT_ERR_NATIVE: 'The native addon is not built or cannot be loaded, or a native namespace/interface lookup failed',
   AMBIT_ERR_BPF_LOAD: 'The eBPF object could not be opened, verified or loaded, or does not have the expected maps and programs',
   AMBIT_ERR_BPF_ATTACH: 'An eBPF program could not be attached to (or detached from) a network interface with tcx or netlink',

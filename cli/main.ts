@@ -4,6 +4,7 @@ import { analyzeCommand } from './commands/analyze.js';
 import { controllerCommand } from './commands/controller.js';
 import { DAEMON_USAGE, daemonCommand } from './commands/daemon.js';
 import { demoCommand } from './commands/demo.js';
+import { localCommand } from './commands/local.js';
 
 const USAGE = `usage: ambit <command> [options]
 
@@ -15,6 +16,9 @@ commands:
                                  run the controller (local YAML and/or the Kubernetes API)
   daemon --node NAME --node-ip IP --controller HOST:PORT --root-cert FILE --token-file FILE ...
                                  run the node daemon with eBPF capture (root; in the node's network namespace)
+  local up|apply|delete|label|exec|get|logs|proxy-config|metrics|down ...
+                                 a whole mesh on this machine: nodes and pods in network namespaces
+                                 (root; \`ambit local help\` for the commands)
   version                        print the version
 `;
 
@@ -80,6 +84,8 @@ async function main(argv: string[]): Promise<number> {
       process.exit(code); // gRPC channels and timers must not keep a stopped daemon alive
       break;
     }
+    case 'local':
+      return localCommand(rest, { out, err });
     case 'version':
       out('ambit 0.1.0');
       return 0;

@@ -6,6 +6,14 @@
 //   <stateDir>/processes/<ns>_<pod>_<container>.json   one pod process: argv, pid,
 //                                       start time, exit status
 //   <stateDir>/logs/<ns>_<pod>_<container>.log          its stdout and stderr
+//   <stateDir>/cluster.json             the cluster's name and nodes (written by `up`)
+//   <stateDir>/runtime.sock             the runtime process's API (runtime-api.ts)
+//   <stateDir>/controller/              the controller's state: ca/, tokens/<node>.token,
+//                                       root-cert.pem
+//   <stateDir>/nodes/<node>/admin.sock  the node daemon's admin endpoint
+//
+// The runtime and the daemons are recorded like pod processes, in the reserved
+// namespace `ambit-system` (pod `runtime` / pod `<node>`).
 //
 // Files are replaced atomically (write to a temporary file, then rename).
 import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
@@ -17,6 +25,12 @@ export const DEFAULT_STATE_ROOT = '/run/ambit';
 export const TOPOLOGY_FILE = 'topology.json';
 export const PROCESSES_DIR = 'processes';
 export const LOGS_DIR = 'logs';
+export const CLUSTER_FILE = 'cluster.json';
+/** Where the runtime's own processes are recorded; user objects may not use it. */
+export const SYSTEM_NAMESPACE = 'ambit-system';
+export const RUNTIME_POD = 'runtime';
+export const RUNTIME_CONTAINER = 'runtime';
+export const DAEMON_CONTAINER = 'daemon';
 
 export interface TopologyState {
   version: 1;
@@ -87,4 +101,53 @@ export function readJsonDir(dir: string): unknown[] {
     throw err;
   }
   return names.filter((n) => n.endsWith('.json')).sort().map((n) => readJson(path.join(dir, n))).filter((v) => v !== undefined);
+}
+
+export function runtimeSocket(stateDir: string): string {
+  return path.join(stateDir, 'runtime.sock');
+}
+
+export function controllerStateDir(stateDir: string): string {
+  return path.join(stateDir, 'controller');
+}
+
+export function rootCertFile(stateDir: string): string {
+  return path.join(controllerStateDir(stateDir), 'root-cert.pem');
+}
+
+export function nodeStateDir(stateDir: string, node: string): string {
+  return path.join(stateDir, 'nodes', node);
+}
+
+export function daemonAdminSocket(stateDir: string, node: string): string {
+  return path.join(nodeStateDir(stateDir, node), 'admin.sock');
+}
+
+/** The log file of the runtime process (the controller logs there too). */
+export function runtimeLogFile(stateDir: string): string {
+  return logFile(stateDir, SYSTEM_NAMESPACE, RUNTIME_POD, RUNTIME_CONTAINER);
+}
+
+export function daemonLogFile(stateDir: string, node: string): string {
+  return logFile(stateDir, SYSTEM_NAMESPACE, node, DAEMON_CONTAINER);
+}
+
+export interface ClusterInfo {
+  version: 1;
+  cluster: string;
+  nodes: string[];
+  createdAt: string;
+}
+
+export function readClusterInfo(stateDir: string): ClusterInfo | undefined {
+  const value = readJson(path.join(stateDir, CLUSTER_FILE)) as ClusterInfo | undefined;
+  if (value === undefined) return undefined;
+  if (value.version !== 1 || !Array.isArray(value.nodes)) {
+    throw new AmbitError('AMBIT_ERR_LOCAL_RUNTIME', `state file ${path.join(stateDir, CLUSTER_FILE)} has an unknown format`);
+  }
+  return value;
+}
+
+export function writeClusterInfo(stateDir: string, info: ClusterInfo): void {
+  writeJsonAtomic(path.join(stateDir, CLUSTER_FILE), info);
 }
