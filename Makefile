@@ -54,8 +54,9 @@ unit: build
 test: build lint
 	npx --no-install ava
 
+# A 2-node mesh on this machine (root), walked through step by step; it stays up afterwards.
 demo: build
-	bin/ambit demo examples
+	bash examples/demo.sh
 
 bench: build
 	node dist/bench/run.js $(if $(QUICK),--quick,)

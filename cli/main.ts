@@ -1,10 +1,6 @@
-// The `ambit` command line.
+// The `ambit` command line. Each command's modules are loaded only when it runs (the
+// controller's alone take most of a second to load; `ambit local exec` should not pay that).
 import { parseArgs } from 'node:util';
-import { analyzeCommand } from './commands/analyze.js';
-import { controllerCommand } from './commands/controller.js';
-import { DAEMON_USAGE, daemonCommand } from './commands/daemon.js';
-import { demoCommand } from './commands/demo.js';
-import { localCommand } from './commands/local.js';
 
 const USAGE = `usage: ambit <command> [options]
 
@@ -28,10 +24,10 @@ async function main(argv: string[]): Promise<number> {
   const err = (line: string): void => { process.stderr.write(`${line}\n`); };
   switch (command) {
     case 'demo':
-      return demoCommand(rest[0] ?? 'examples', out);
+      return (await import('./commands/demo.js')).demoCommand(rest[0] ?? 'examples', out);
     case 'analyze': {
       const { values } = parseArgs({ args: rest, options: { file: { type: 'string', short: 'f', multiple: true } } });
-      return analyzeCommand(values.file ?? [], out, err);
+      return (await import('./commands/analyze.js')).analyzeCommand(values.file ?? [], out, err);
     }
     case 'controller': {
       const { values } = parseArgs({
@@ -48,6 +44,7 @@ async function main(argv: string[]): Promise<number> {
           'outbound-traffic-policy': { type: 'string' },
         },
       });
+      const { controllerCommand } = await import('./commands/controller.js');
       return controllerCommand({
         files: values.file ?? [], kube: values.kube, stateDir: values['state-dir'], grpcPort: Number(values.port),
         httpPort: Number(values['http-port']), httpHost: values['http-host'], nodes: values.nodes.split(',').filter((n) => n !== ''),
@@ -72,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
           help: { type: 'boolean', short: 'h', default: false },
         },
       });
+      const { DAEMON_USAGE, daemonCommand } = await import('./commands/daemon.js');
       if (values.help) {
         out(DAEMON_USAGE);
         return 0;
@@ -85,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
       break;
     }
     case 'local':
-      return localCommand(rest, { out, err });
+      return (await import('./commands/local.js')).localCommand(rest, { out, err });
     case 'version':
       out('ambit 0.1.0');
       return 0;

@@ -103,7 +103,8 @@ export class NodeDaemon {
   }
 
   async start(): Promise<void> {
-    this.discovery.start();
+    // Listeners first: the first state update enrolls pods, whose new connections must
+    // find them in place.
     const { network } = this.opts;
     this.listeners = await Promise.all([
       network.listen('outbound', (s, a) => this.outbound.handle(s, a)),
@@ -111,6 +112,7 @@ export class NodeDaemon {
       network.listen('hbone', (s, a) => this.hboneServer.handleSocket(s, { localAddress: a.dst.ip, remoteAddress: a.src.ip, remotePort: a.src.port })),
     ]);
     this.listening = true;
+    this.discovery.start();
     await this.startHttp();
   }
 

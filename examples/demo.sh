@@ -114,8 +114,7 @@ capture OUT "$AMBIT local up -f examples/"
 CLUSTER_UP=1
 [ "$RC" -eq 0 ] || die "ambit local up failed (exit code $RC)"
 if grep -qE '^(authorizationpolicy|peerauthentication)' <<<"$OUT"; then
-  say "examples/ also holds the two lab policies (examples/policies/, read recursively like every directory given to -f). This tour applies them one at a time, so take them out for now:"
-  run "$AMBIT local delete -f examples/policies/" || die "delete failed"
+  die "ambit local up -f examples/ applied the policies of examples/policies/ too (-f DIR must not recurse, as with kubectl)"
 fi
 run "$AMBIT local get nodes"
 run "$AMBIT local get pods -A"

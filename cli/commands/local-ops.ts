@@ -47,7 +47,10 @@ function readStdin(): Promise<string> {
   });
 }
 
-/** Reads -f arguments (files, directories, `-` for stdin). A path that cannot be read fails the whole command. */
+/**
+ * Reads -f arguments (files, directories, `-` for stdin) as kubectl does: a directory's
+ * own YAML/JSON files, not its subdirectories. A path that cannot be read fails the whole command.
+ */
 export async function loadInputs(paths: readonly string[]): Promise<LoadResult> {
   const result: LoadResult = { objects: [], findings: [] };
   for (const p of paths) {
@@ -57,7 +60,7 @@ export async function loadInputs(paths: readonly string[]): Promise<LoadResult> 
     } else {
       let files: string[];
       try {
-        files = await listConfigFiles([p]);
+        files = await listConfigFiles([p], { recursive: false });
       } catch (err) {
         throw new AmbitError('AMBIT_ERR_CONFIG', `cannot read ${p}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`);
       }

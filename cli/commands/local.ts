@@ -2,7 +2,6 @@
 // line (cli/local/args.ts) and runs the subcommand; everything but `help` needs root.
 import { AmbitError } from '../../api/errors.js';
 import { parseLocalArgs } from '../local/args.js';
-import { downCommand, runtimeCommand, upCommand } from './local-lifecycle.js';
 import {
   applyOrDeleteCommand, execCommand, getCommand, labelCommand, logsCommand, metricsCommand, proxyConfigCommand, type Output,
 } from './local-ops.js';
@@ -37,9 +36,10 @@ export async function localCommand(argv: readonly string[], io: Output): Promise
     throw new AmbitError('AMBIT_ERR_CONFIG', 'ambit local needs root (network namespaces, links, eBPF): run it with sudo');
   }
   switch (cmd.cmd) {
-    case 'up': return upCommand(cmd, io);
-    case 'down': return downCommand(cmd, io);
-    case 'runtime': return runtimeCommand(cmd);
+    // The lifecycle commands load the controller and the runtime: only when needed.
+    case 'up': return (await import('./local-lifecycle.js')).upCommand(cmd, io);
+    case 'down': return (await import('./local-lifecycle.js')).downCommand(cmd, io);
+    case 'runtime': return (await import('./local-lifecycle.js')).runtimeCommand(cmd);
     case 'apply':
     case 'delete': return applyOrDeleteCommand(cmd.cmd, cmd, io);
     case 'label': return labelCommand(cmd, io);

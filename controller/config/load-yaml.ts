@@ -53,15 +53,20 @@ function shapeProblem(item: unknown): { path: string; message: string } | undefi
   return undefined;
 }
 
-/** Lists the YAML/JSON files under the given files or directories (recursively, sorted). */
-export async function listConfigFiles(paths: readonly string[]): Promise<string[]> {
+/**
+ * Lists the YAML/JSON files under the given files or directories (sorted). Directories
+ * are walked recursively unless `recursive` is false (kubectl's `-f DIR` without `-R`:
+ * only the files directly in it).
+ */
+export async function listConfigFiles(paths: readonly string[], opts: { recursive?: boolean } = {}): Promise<string[]> {
+  const recursive = opts.recursive ?? true;
   const out: string[] = [];
   for (const p of paths) {
     const st = await stat(p);
     if (st.isDirectory()) {
       const entries = await readdir(p, { withFileTypes: true });
-      const children = entries.filter((e) => e.isDirectory() || YAML_EXT.test(e.name)).map((e) => path.join(p, e.name)).sort();
-      out.push(...(await listConfigFiles(children)));
+      const children = entries.filter((e) => (e.isDirectory() ? recursive : YAML_EXT.test(e.name))).map((e) => path.join(p, e.name)).sort();
+      out.push(...(await listConfigFiles(children, opts)));
     } else {
       out.push(p);
     }

@@ -94,7 +94,7 @@ function workload(name: string, node: string, ns: string, sa: string, trustDomai
   };
 }
 
-test('localIdentities lists the identities of the workloads on one node, once each', (t) => {
+test('localIdentities lists the identities of the mesh workloads on one node, once each', (t) => {
   const state = new ProxyState();
   state.mesh = { ...state.mesh, trustDomain: 'example.org' };
   for (const w of [
@@ -102,6 +102,7 @@ test('localIdentities lists the identities of the workloads on one node, once ea
     workload('httpbin-2', 'node-1', 'default', 'httpbin'),
     workload('reviews-1', 'node-1', 'bookinfo', 'reviews', ''),
     workload('sleep-1', 'node-2', 'default', 'sleep'),
+    { ...workload('legacy-1', 'node-1', 'legacy', 'sleep'), tunnelProtocol: 'NONE' as const },
   ]) state.workloadsByUid.set(w.uid, w);
   t.deepEqual(localIdentities(state, 'node-1'), [
     { trustDomain: 'cluster.local', namespace: 'default', serviceAccount: 'httpbin' },
