@@ -1,10 +1,13 @@
 // The DaemonNetwork of a real node: the three listeners are IP_TRANSPARENT sockets made by
 // the native addon and registered in the redirect program's sockmap, so a captured
 // connection arrives with its original addresses (local address = original destination);
-// the daemon's own connections leave from the node IP, which the program never captures.
+// the daemon's own connections leave from the node IP, which the program never captures,
+// except deliveries to a pod on this node, which leave from the original client's address
+// (IP_TRANSPARENT) so the pod sees who connected: the pod's replies come back through
+// the program, which finds that socket (its pod link's program, or the uplink's).
 import net, { type Socket } from 'node:net';
 import { PORTS } from '../../api/model.js';
-import { transparentListener, type ListenerKind as NativeListenerKind, type RedirectProgram } from '../../native/lib/index.js';
+import { transparentConnect, transparentListener, type ListenerKind as NativeListenerKind, type RedirectProgram } from '../../native/lib/index.js';
 import type { AcceptHandler, Address, DaemonNetwork, Listener, ListenerKind } from '../network/network.js';
 
 const PORT_OF: Record<ListenerKind, number> = {
@@ -59,7 +62,8 @@ export class TransparentNetwork implements DaemonNetwork {
     };
   }
 
-  connect(dst: Address, signal?: AbortSignal): Promise<Socket> {
+  connect(dst: Address, signal?: AbortSignal, from?: Address): Promise<Socket> {
+    if (from && from.ip !== this.opts.nodeIp && from.ip !== dst.ip) return this.connectFrom(from.ip, dst, signal);
     return new Promise((resolve, reject) => {
       if (signal?.aborted) {
         reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
@@ -82,5 +86,16 @@ export class TransparentNetwork implements DaemonNetwork {
         resolve(sock);
       });
     });
+  }
+
+  private async connectFrom(srcIp: string, dst: Address, signal?: AbortSignal): Promise<Socket> {
+    const fd = await transparentConnect(srcIp, dst.ip, dst.port);
+    if (signal?.aborted) {
+      new net.Socket({ fd }).destroy(); // closes the fd
+      throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
+    }
+    const sock = new net.Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
+    sock.setNoDelay(true);
+    return sock;
   }
 }

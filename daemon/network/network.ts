@@ -24,6 +24,11 @@ export interface Listener {
 export interface DaemonNetwork {
   /** Starts accepting connections of one kind; resolves once bound. */
   listen(kind: ListenerKind, onAccept: AcceptHandler): Promise<Listener>;
-  /** Opens a TCP connection to `dst` (a peer's HBONE port, a pod, or an outside address). */
-  connect(dst: Address, signal?: AbortSignal): Promise<Socket>;
+  /**
+   * Opens a TCP connection to `dst` (a peer's HBONE port, a pod, or an outside address).
+   * `from`: the original client, for a delivery to a pod on this node — a network that
+   * can (eBPF) makes the connection from that address, so the pod sees its real client;
+   * others connect from the node.
+   */
+  connect(dst: Address, signal?: AbortSignal, from?: Address): Promise<Socket>;
 }

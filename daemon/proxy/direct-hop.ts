@@ -6,11 +6,12 @@ import type { Address, DaemonNetwork } from '../network/network.js';
 import type { ConnectionRecord } from './connection-record.js';
 import { abort, relay } from './relay.js';
 
-export async function directHop(network: DaemonNetwork, target: Address, socket: Socket, record: ConnectionRecord): Promise<void> {
+/** `from`: the original client, kept as the source when `target` is a pod on this node (see DaemonNetwork.connect). */
+export async function directHop(network: DaemonNetwork, target: Address, socket: Socket, record: ConnectionRecord, from?: Address): Promise<void> {
   socket.pause();
   let upstream: Socket;
   try {
-    upstream = await network.connect(target);
+    upstream = await network.connect(target, undefined, from);
   } catch (err) {
     record.failed('CONNECT', err instanceof Error ? err.message : String(err));
     abort(socket);

@@ -59,7 +59,7 @@ export class InboundProxy {
     }
     let upstream: Socket;
     try {
-      upstream = await this.deps.network.connect(dst, req.signal);
+      upstream = await this.deps.network.connect(dst, req.signal, src);
     } catch (err) {
       record.failed('CONNECT', err instanceof Error ? err.message : String(err));
       req.reject(503, 'upstream connect failed');
@@ -100,6 +100,6 @@ export class InboundProxy {
       refuse(socket);
       return;
     }
-    await directHop(this.deps.network, dst, socket, record);
+    await directHop(this.deps.network, dst, socket, record, src);
   }
 }

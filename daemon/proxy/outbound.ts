@@ -68,7 +68,7 @@ export class OutboundProxy {
           refuse(socket);
           return;
         }
-        await directHop(this.deps.network, plan.target, socket, record);
+        await directHop(this.deps.network, plan.target, socket, record, addresses.src);
         return;
       }
       case 'local': {
@@ -82,7 +82,7 @@ export class OutboundProxy {
           refuse(socket);
           return;
         }
-        await directHop(this.deps.network, plan.target, socket, record);
+        await directHop(this.deps.network, plan.target, socket, record, addresses.src);
         return;
       }
       case 'hbone': {

@@ -253,11 +253,9 @@ if (!isRoot) {
     // Across nodes: HBONE from sleep's node to far's node; far's daemon saw sleep's verified identity.
     const cross = await curl(ambit, client, url(far), { body: true });
     t.true(cross.code === 0 && cross.http === '200', `sleep → ${far.name} (${far.node}): ${describeCurl(cross)}`);
-    try {
-      t.log(`httpbin's view of the client address (origin): ${(JSON.parse(cross.body) as { origin?: string }).origin ?? '?'} (sleep is ${client.ip})`);
-    } catch {
-      t.log(`httpbin answered: ${cross.body.slice(0, 200)}`);
-    }
+    // The pod sees its real client's address (the daemon connects from it, IP_TRANSPARENT), not the node's.
+    const origin = (JSON.parse(cross.body) as { origin?: string }).origin;
+    t.is(origin, client.ip, `httpbin's view of the client address (sleep is ${client.ip}): ${cross.body.slice(0, 200)}`);
     const inbound = await accessLine(far.node, (l) => l.direction === 'inbound' && fromPort(client, cross.localPort)(l), `inbound from ${client.ip}:${cross.localPort}`);
     t.is(inbound['src.identity'], SLEEP_ID, JSON.stringify(inbound));
     t.is(inbound['dst.addr'], `${far.ip}:${HTTPBIN_PORT}`);
@@ -270,8 +268,9 @@ if (!isRoot) {
     t.is(outbound['dst.identity'], HTTPBIN_ID);
 
     // Same node: no tunnel, but the same identity-based decision and log on that node.
-    const local = await curl(ambit, client, url(near));
+    const local = await curl(ambit, client, url(near), { body: true });
     t.true(local.code === 0 && local.http === '200', `sleep → ${near.name} (same node ${near.node}): ${describeCurl(local)}`);
+    t.is((JSON.parse(local.body) as { origin?: string }).origin, client.ip, 'same node: the pod sees sleep\'s address too');
     const same = await accessLine(near.node, fromPort(client, local.localPort), `connection from ${client.ip}:${local.localPort}`);
     t.is(same['src.identity'], SLEEP_ID, JSON.stringify(same));
     t.is(same['dst.workload'], near.name);
@@ -414,7 +413,12 @@ if (!isRoot) {
   test.serial('PeerAuthentication: STRICT refuses plaintext from the legacy namespace, PERMISSIVE accepts it', async (t) => {
     t.timeout(90_000);
     const { legacySleep, sleep: client, httpbins, httpbin2, far } = need();
-    for (const h of httpbins) await expectOk(t, legacySleep, url(h), `no PeerAuthentication: legacy/sleep → ${h.name} (${h.node})`);
+    for (const h of httpbins) {
+      await expectOk(t, legacySleep, url(h), `no PeerAuthentication: legacy/sleep → ${h.name} (${h.node})`);
+      // Plaintext inbound keeps the client's address too.
+      const seen = await curl(ambit, legacySleep, url(h), { body: true });
+      t.is((JSON.parse(seen.body) as { origin?: string }).origin, legacySleep.ip, `${h.name} sees legacy/sleep's address: ${describeCurl(seen)}`);
+    }
 
     await apply(t, 'apply', path.join(EXAMPLES, 'policies', 'strict-mtls.yaml'));
     try {
