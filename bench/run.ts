@@ -1,5 +1,6 @@
 // `make bench`: runs every case (each in its own node process), prints one table, and
-// writes bench/results/latest.json and bench/results/<start time>.json. Unmet goals are
+// writes bench/results/latest.json and bench/results/<start time>.json (and, when B1 ran,
+// the latency picture bench/results/latency.svg and <start time>-latency.svg). Unmet goals are
 // reported, not failed: the exit code is non-zero only when the runner itself breaks.
 //   node dist/bench/run.js [--quick] [--only B7,B8] [--cpu-prof]
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { parseArgs } from './lib/args.js';
 import { machineInfo } from './lib/machine.js';
 import { runIsolated } from './lib/run-isolated.js';
 import { formatTable } from './lib/table.js';
+import { writeLatencySvg } from './lib/write-latency-svg.js';
 import { writeResults } from './lib/write-results.js';
 import type { BenchResult } from './result.js';
 
@@ -42,9 +44,10 @@ async function main(): Promise<void> {
     machine: machineInfo(),
     results,
   });
+  files.push(...writeLatencySvg(RESULTS_DIR, startedAt.toISOString(), results));
   process.stdout.write(`\n${formatTable(results)}\n\n`);
   const unmet = results.filter((r) => r.goal !== '' && !r.met).length;
-  process.stdout.write(`${results.length} figures, ${unmet} goal(s) not met; written to ${files.map((f) => path.relative(process.cwd(), f)).join(' and ')}\n`);
+  process.stdout.write(`${results.length} figures, ${unmet} goal(s) not met; written to ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}\n`);
 }
 
 main().catch((err: unknown) => {

@@ -8,7 +8,7 @@
 import type { BenchResult } from '../result.js';
 import { median, round } from '../lib/stats.js';
 import { caseLog, processFigures, rounded, spread, rotated } from './l4/figures.js';
-import { startL4Mesh, type Mode } from './l4/l4-mesh.js';
+import { startL4Mesh, type Mode } from './l4/mesh.js';
 import type { ConnRateRun } from './l4/messages.js';
 
 const ID = 'B4';
@@ -37,8 +37,8 @@ export async function runL4ConnRateBench(opts: { quick: boolean }): Promise<Benc
     for (let rep = 0; rep < plan.repetitions; rep++) {
       for (const mode of rotated(mesh.modes, rep)) {
         const go = async (): Promise<Omit<Round, 'mode' | 'repetition'>> => {
-          const window = mesh.window();
-          const run = await mesh.load.call('connRate', { target: mesh.target(mode, 'echo'), concurrency: CONCURRENCY, warmupMs: plan.warmupMs, durationMs: plan.measureMs }, plan.warmupMs + plan.measureMs + 60_000);
+          const window = mesh.window(mode);
+          const run = await mesh.load(mode).call('connRate', { target: mesh.target(mode, 'echo'), concurrency: CONCURRENCY, warmupMs: plan.warmupMs, durationMs: plan.measureMs }, plan.warmupMs + plan.measureMs + 60_000);
           // The window includes the warm-up: for CPU per connection see raw (cpu / connections is not exact).
           return { run, processes: processFigures(window.close()) };
         };

@@ -9,7 +9,7 @@
 import type { BenchResult } from '../result.js';
 import { median, round } from '../lib/stats.js';
 import { caseLog, processFigures, spread, rotated } from './l4/figures.js';
-import { startL4Mesh, warmHttp, type L4Mesh, type Mode } from './l4/l4-mesh.js';
+import { startL4Mesh, warmHttp, type L4Mesh, type Mode } from './l4/mesh.js';
 import { CLIENT, SERVER } from './l4/objects.js';
 
 const ID = 'B2';
@@ -33,12 +33,12 @@ interface Sample {
 }
 
 async function measure(mesh: L4Mesh, mode: Mode, repetition: number, plan: typeof PLAN.full, profile: boolean): Promise<{ s: Sample; profiles: string[] }> {
-  const { load } = mesh;
+  const load = mesh.load(mode);
   await load.call('httpOpen', { target: mesh.target(mode, 'http'), connections: CONNECTIONS });
   try {
     await load.call('httpRun', { rate: RATE, durationMs: plan.warmupMs }, plan.warmupMs + 30_000);
     const timed = async (): Promise<Sample> => {
-      const window = mesh.window();
+      const window = mesh.window(mode);
       const run = await load.call('httpRun', { rate: RATE, durationMs: plan.measureMs }, plan.measureMs + 30_000);
       const w = window.close();
       return { mode, repetition, achievedRps: run.achievedRps, p99Ms: run.serviceMs.p99, processes: processFigures(w), wallSeconds: w.wallSeconds };

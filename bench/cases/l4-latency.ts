@@ -4,10 +4,15 @@
 // daemon → HBONE → daemon → server pod, each daemon in its own process) is compared
 // with direct (client → server) and the haproxy mTLS pair, measured in the same run,
 // modes interleaved in every repetition. The figure is percentile(Ambit) −
-// percentile(direct), medians over repetitions. See bench/cases/l4/l4-mesh.ts.
+// percentile(direct), medians over repetitions. See bench/cases/l4/mesh.ts.
+//
+// Then the latency picture: p50/p90/p99 of the three modes at several rates over 16
+// connections (the sweep), returned as chart data in `raw.latencyVsRate` of the first
+// sweep row; the runner draws it (bench/lib/latency-svg.ts) into bench/results/latency.svg.
 import type { BenchResult } from '../result.js';
+import type { LatencyChart, LatencySeries } from '../lib/latency-svg.js';
 import { caseLog, processFigures, rounded, spread, rotated } from './l4/figures.js';
-import { startL4Mesh, warmHttp, type L4Mesh, type Mode } from './l4/l4-mesh.js';
+import { startL4Mesh, warmHttp, type L4Mesh, type Mode } from './l4/mesh.js';
 import type { LatencyRun } from './l4/messages.js';
 import { rank } from './l4/summary.js';
 import { median, round } from '../lib/stats.js';
@@ -21,6 +26,16 @@ const PLAN = {
   full: { repetitions: 3, meshWarmupMs: 5000, warmupMs: 3000, measureMs: 15_000 },
   quick: { repetitions: 1, meshWarmupMs: 2000, warmupMs: 1000, measureMs: 4000 },
 };
+const SWEEP_CONNECTIONS = 16;
+const SWEEP = {
+  full: { rates: [250, 500, 1000, 2000], repetitions: 3, warmupMs: 2000, measureMs: 8000 },
+  quick: { rates: [250, 1000, 2000], repetitions: 1, warmupMs: 500, measureMs: 2000 },
+};
+const SERIES: { mode: Mode; name: string; color: string }[] = [
+  { mode: 'direct', name: 'direct', color: '#4d4d4d' },
+  { mode: 'haproxy', name: 'haproxy pair', color: '#e08214' },
+  { mode: 'ambit', name: 'Ambit', color: '#1b7837' },
+];
 const log = caseLog(ID);
 
 type Pct = 'p50' | 'p90' | 'p99';
@@ -29,12 +44,15 @@ const PCTS: Pct[] = ['p50', 'p90', 'p99'];
 interface Measured {
   mode: Mode;
   connections: number;
+  rate: number;
   repetition: number;
   /** Percentiles over completed requests plus unanswered ones counted as infinitely late. */
   ms: Record<Pct | 'max', number>;
   run: Omit<LatencyRun, 'samplesMs'>;
   processes: ReturnType<typeof processFigures>;
 }
+
+interface Step { connections: number; rate: number; repetition: number; warmupMs: number; measureMs: number }
 
 function percentiles(samplesMs: Float64Array, unanswered: number): Record<Pct | 'max', number> {
   const all = new Float64Array(samplesMs.length + unanswered);
@@ -44,59 +62,70 @@ function percentiles(samplesMs: Float64Array, unanswered: number): Record<Pct | 
   return { p50: rank(all, 50), p90: rank(all, 90), p99: rank(all, 99), max: all[all.length - 1] ?? Number.NaN };
 }
 
-async function measure(mesh: L4Mesh, mode: Mode, connections: number, repetition: number, plan: typeof PLAN.full, profile: boolean): Promise<{ m: Measured; profiles: string[] }> {
-  const { load } = mesh;
+async function measure(mesh: L4Mesh, mode: Mode, step: Step, profile: boolean): Promise<{ m: Measured; profiles: string[] }> {
+  const load = mesh.load(mode);
+  const { connections, rate } = step;
   await load.call('httpOpen', { target: mesh.target(mode, 'http'), connections });
   try {
-    await load.call('httpRun', { rate: RATE, durationMs: plan.warmupMs }, plan.warmupMs + 30_000);
+    await load.call('httpRun', { rate, durationMs: step.warmupMs }, step.warmupMs + 30_000);
     const timed = async (): Promise<{ run: LatencyRun; w: ReturnType<ReturnType<L4Mesh['window']>['close']> }> => {
-      const window = mesh.window();
-      const run = await load.call('httpRun', { rate: RATE, durationMs: plan.measureMs }, plan.measureMs + 30_000);
+      const window = mesh.window(mode);
+      const run = await load.call('httpRun', { rate, durationMs: step.measureMs }, step.measureMs + 30_000);
       return { run, w: window.close() };
     };
-    const { value: { run, w }, files } = profile ? await mesh.profileDaemons(`B1-${connections}c`, timed) : { value: await timed(), files: [] };
+    const { value: { run, w }, files } = profile ? await mesh.profileDaemons(`B1-${connections}c-${rate}rps`, timed) : { value: await timed(), files: [] };
     const { samplesMs, ...rest } = run;
-    const m: Measured = { mode, connections, repetition, ms: percentiles(samplesMs, run.unanswered), run: rest, processes: processFigures(w) };
-    log(`${connections} conns, ${mode}, rep ${repetition + 1}: p50 ${round(m.ms.p50, 3)} p90 ${round(m.ms.p90, 3)} p99 ${round(m.ms.p99, 3)} ms (${round(run.achievedRps)} rps, send lag p99 ${round(run.sendLagMs.p99, 3)} ms)`);
+    const m: Measured = { mode, connections, rate, repetition: step.repetition, ms: percentiles(samplesMs, run.unanswered), run: rest, processes: processFigures(w) };
+    log(`${connections} conns @ ${rate} rps, ${mode}, rep ${step.repetition + 1}: p50 ${round(m.ms.p50, 3)} p90 ${round(m.ms.p90, 3)} p99 ${round(m.ms.p99, 3)} ms (${round(run.achievedRps)} rps, send lag p99 ${round(run.sendLagMs.p99, 3)} ms)`);
     return { m, profiles: files };
   } finally {
     await load.call('httpClose', undefined);
   }
 }
 
+function runsOf(all: readonly Measured[]): Record<string, unknown>[] {
+  return all.map((m) => ({
+    mode: m.mode, rep: m.repetition, ms: rounded(m.ms),
+    achievedRps: round(m.run.achievedRps, 1), unanswered: m.run.unanswered,
+    sendLagMs: rounded(m.run.sendLagMs), serviceMs: rounded(m.run.serviceMs), processes: m.processes,
+  }));
+}
+
 export async function runL4LatencyBench(opts: { quick: boolean }): Promise<BenchResult[]> {
   const plan = PLAN[opts.quick ? 'quick' : 'full'];
+  const sweep = SWEEP[opts.quick ? 'quick' : 'full'];
   const mesh = await startL4Mesh({ haproxy: true, httpBodyBytes: 1024, log });
   try {
     await warmHttp(mesh, plan.meshWarmupMs);
     const all: Measured[] = [];
     const profiles: string[] = [];
-    for (const connections of CONNECTIONS) {
-      for (let rep = 0; rep < plan.repetitions; rep++) {
-        for (const mode of rotated(mesh.modes, rep)) {
-          const first = rep === 0 && mode === 'ambit';
-          const { m, profiles: files } = await measure(mesh, mode, connections, rep, plan, first);
-          all.push(m);
-          profiles.push(...files);
-        }
+    const run = async (step: Step, profile: boolean): Promise<void> => {
+      for (const mode of rotated(mesh.modes, step.repetition)) {
+        const { m, profiles: files } = await measure(mesh, mode, step, profile && step.repetition === 0 && mode === 'ambit');
+        all.push(m);
+        profiles.push(...files);
       }
+    };
+    for (const connections of CONNECTIONS) {
+      for (let repetition = 0; repetition < plan.repetitions; repetition++) {
+        await run({ connections, rate: RATE, repetition, warmupMs: plan.warmupMs, measureMs: plan.measureMs }, true);
+      }
+    }
+    for (let repetition = 0; repetition < sweep.repetitions; repetition++) {
+      for (const rate of sweep.rates) await run({ connections: SWEEP_CONNECTIONS, rate, repetition, warmupMs: sweep.warmupMs, measureMs: sweep.measureMs }, false);
     }
     const haproxyNote = mesh.haproxy.available ? { version: mesh.haproxy.version } : { unavailable: mesh.haproxy.reason };
     const common = {
       rateRps: RATE, bodyBytes: 1024, protocol: 'HTTP/1.1 keep-alive, GET, 1 KB response', ...plan,
       method: 'open loop: request k due at start + k/rate on connection k mod N; latency from the intended send time (queueing behind a busy connection included); unanswered requests count as infinitely late; a ticker thread (Atomics.wait) paces the sends',
       aggregate: 'median over repetitions of each percentile; diff = median(ambit) - median(direct)',
-      setup: mesh.setup, haproxy: haproxyNote, daemonProfiles: profiles,
+      topology: mesh.topology, setup: mesh.setup, haproxy: haproxyNote, daemonProfiles: profiles,
     };
-    const pick = (mode: Mode, connections: number, p: Pct): number[] =>
-      all.filter((m) => m.mode === mode && m.connections === connections).map((m) => m.ms[p]);
+    const pick = (mode: Mode, connections: number, p: Pct, rate = RATE): number[] =>
+      all.filter((m) => m.mode === mode && m.connections === connections && m.rate === rate).map((m) => m.ms[p]);
     const results: BenchResult[] = [];
     for (const connections of CONNECTIONS) {
-      const runs = all.filter((m) => m.connections === connections).map((m) => ({
-        mode: m.mode, rep: m.repetition, ms: rounded(m.ms),
-        achievedRps: round(m.run.achievedRps, 1), unanswered: m.run.unanswered,
-        sendLagMs: rounded(m.run.sendLagMs), serviceMs: rounded(m.run.serviceMs), processes: m.processes,
-      }));
+      const runs = runsOf(all.filter((m) => m.connections === connections && m.rate === RATE));
       for (const p of PCTS) {
         const ambit = median(pick('ambit', connections, p));
         const direct = median(pick('direct', connections, p));
@@ -126,6 +155,31 @@ export async function runL4LatencyBench(opts: { quick: boolean }): Promise<Bench
         }
       }
     }
+
+    // The sweep: one informational row per rate (p99, Ambit vs direct), the chart data on the first.
+    const c = SWEEP_CONNECTIONS;
+    const series: LatencySeries[] = SERIES.filter((s) => mesh.modes.includes(s.mode)).map(({ mode, name, color }) => ({
+      name, color,
+      points: sweep.rates.map((rate) => ({ rate, p50: median(pick(mode, c, 'p50', rate)), p90: median(pick(mode, c, 'p90', rate)), p99: median(pick(mode, c, 'p99', rate)) })),
+    }));
+    const chart: LatencyChart = {
+      title: 'L4 latency vs request rate: direct, haproxy mTLS pair, Ambit',
+      subtitle: `HTTP/1.1, 1 KB responses, ${c} connections, open loop; ${mesh.topology} topology; median of ${sweep.repetitions} x ${sweep.measureMs / 1000} s`,
+      series,
+    };
+    sweep.rates.forEach((rate, i) => {
+      const ambit = median(pick('ambit', c, 'p99', rate));
+      const direct = median(pick('direct', c, 'p99', rate));
+      results.push({
+        id: ID, case: CASE, metric: `p99 latency, ${c} conns @ ${rate} rps (diff vs direct; latency.svg)`, unit: 'ms',
+        ambit: round(ambit, 3), baseline: round(direct, 3), baselineName: 'direct', goal: '', met: true,
+        raw: {
+          ...(i === 0 ? { latencyVsRate: chart, sweep: { connections: c, ...sweep } } : {}),
+          ...Object.fromEntries(mesh.modes.map((mode) => [mode, Object.fromEntries(PCTS.map((p) => [p, spread(pick(mode, c, p, rate))]))])),
+          runs: runsOf(all.filter((m) => m.connections === c && m.rate === rate)),
+        },
+      });
+    });
     return results;
   } finally {
     await mesh.close();

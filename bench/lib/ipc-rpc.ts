@@ -2,8 +2,11 @@
 // typed arrays, NaN and Infinity survive). The parent forks with `forkRpc` and calls
 // methods; the child serves them with `serveRpc`. A child exits when asked to stop,
 // and on its own when the parent goes away (the IPC channel closes), so a crashed or
-// killed case never leaves processes behind.
+// killed case never leaves processes behind. A child can be started inside a network
+// namespace (`netns`): `ip netns exec <netns> node …` execs node in place, so the pid
+// (for /proc figures) and the IPC channel (an inherited fd) are the child's own.
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 /** A child's methods: each with its parameter and result types. */
 export type RpcApi = Record<string, { params: unknown; result: unknown }>;
@@ -34,15 +37,29 @@ export interface ForkOptions {
   args?: string[];
   execArgv?: string[];
   env?: NodeJS.ProcessEnv;
+  /** Run the child inside this named network namespace (`ip netns exec`; root). */
+  netns?: string;
+  /** Own process group: a Ctrl-C of the terminal does not reach it (the janitor outlives the case). */
+  detached?: boolean;
 }
 
 const DEFAULT_CALL_TIMEOUT_MS = 60_000;
+const IP_BINARIES = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'];
+
+/** execPath and execArgv of a fork: node itself, or `ip netns exec <netns> node` (which execs node, keeping the pid). */
+function launcher(opts: ForkOptions): { execPath: string; execArgv: string[] } {
+  const execArgv = opts.execArgv ?? [];
+  if (!opts.netns) return { execPath: process.execPath, execArgv };
+  const ip = IP_BINARIES.find((p) => existsSync(p)) ?? 'ip';
+  return { execPath: ip, execArgv: ['netns', 'exec', opts.netns, process.execPath, ...execArgv] };
+}
 
 /** Forks `script` (an absolute path) and waits until it answers a ping. */
 export async function forkRpc<A extends RpcApi>(script: string, opts: ForkOptions): Promise<RpcChild<A>> {
   const child: ChildProcess = fork(script, opts.args ?? [], {
-    execArgv: opts.execArgv ?? [],
+    ...launcher(opts),
     env: opts.env ?? process.env,
+    detached: opts.detached ?? false,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
   });
@@ -149,6 +166,13 @@ export function serveRpc<A extends RpcApi>(handlers: RpcHandlers<A>, cleanup: ()
   };
   // The parent went away (crash, timeout kill): clean up and do not linger as an orphan.
   process.on('disconnect', () => {
+    void stop().finally(() => process.exit(0));
+  });
+  // A Ctrl-C reaches the whole process group: the parent decides (it stops its children,
+  // or they clean up when it goes away). SIGTERM (e.g. a teardown sweeping a namespace)
+  // cleans up before exiting, so nothing a child made (temp dirs, processes) is left.
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => {
     void stop().finally(() => process.exit(0));
   });
   process.on('message', (m: unknown) => {

@@ -19,7 +19,7 @@ export function connectTarget(target: Target, fabric: LoopbackFabric | undefined
     return fabric.connect({ ip: target.src.ip, port: sourcePort() }, target.dst);
   }
   return new Promise((resolve, reject) => {
-    const sock = net.connect({ host: '127.0.0.1', port: target.port });
+    const sock = net.connect({ host: target.host ?? '127.0.0.1', port: target.port });
     sock.setNoDelay(true);
     sock.once('error', reject);
     sock.once('connect', () => {

@@ -3,6 +3,9 @@
 // haproxy processes in the foreground, both killed and the dir removed on stop, and
 // also when the case process goes away. When haproxy is missing (Debian package
 // `haproxy`) or cannot start, `start` says so and why: the baseline is then unavailable.
+// In the netns topology (`placement`) A and B run in the nodes' namespaces (entered with
+// `nsenter --net`, which execs haproxy: the pid stays the one /proc figures are read
+// from), and this keeper runs in the fabric namespace, from where it sees both.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -10,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { serveRpc } from '../../lib/ipc-rpc.js';
 import { haproxyA, haproxyB, type HaproxyRoute } from './haproxy-config.js';
-import type { HaproxyApi, HaproxyStarted } from './messages.js';
+import type { HaproxyApi, HaproxyPlacement, HaproxyStarted } from './messages.js';
 import { makeTestCerts } from './test-certs.js';
 
 const READY_TIMEOUT_MS = 10_000;
@@ -38,25 +41,27 @@ async function freePorts(n: number): Promise<number[]> {
   return ports;
 }
 
-function accepts(port: number): Promise<boolean> {
+function accepts(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port });
+    const s = net.connect({ host, port });
     s.once('connect', () => { s.destroy(); resolve(true); });
     s.once('error', () => resolve(false));
   });
 }
 
-function run(config: string, name: string): { proc: ChildProcess; stderr: () => string } {
+function run(config: string, name: string, netns: string | undefined): { proc: ChildProcess; stderr: () => string } {
   const file = path.join(dir!, `${name}.cfg`);
   writeFileSync(file, config);
-  const proc = spawn('haproxy', ['-db', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const argv = ['haproxy', '-db', '-f', file];
+  const [cmd, ...args] = netns ? ['nsenter', `--net=/run/netns/${netns}`, ...argv] : argv;
+  const proc = spawn(cmd!, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   procs.push(proc);
   let stderr = '';
   proc.stderr?.on('data', (c: Buffer) => { stderr = (stderr + c.toString('utf8')).slice(-2000); });
   return { proc, stderr: () => stderr };
 }
 
-async function start(backends: { name: string; port: number }[]): Promise<HaproxyStarted> {
+async function start(backends: { name: string; port: number; host?: string }[], placement: HaproxyPlacement | undefined): Promise<HaproxyStarted> {
   const probe = haproxyVersion();
   if ('reason' in probe) return { available: false, reason: probe.reason };
   dir = mkdtempSync(path.join(tmpdir(), 'ambit-bench-haproxy-'));
@@ -66,14 +71,20 @@ async function start(backends: { name: string; port: number }[]): Promise<Haprox
   } catch (err) {
     return { available: false, reason: `openssl could not make the test certificates: ${(err as Error).message}` };
   }
-  const ports = await freePorts(backends.length * 2);
-  const routes: HaproxyRoute[] = backends.map((b, i) => ({ name: b.name, aPort: ports[2 * i]!, bPort: ports[2 * i + 1]!, appPort: b.port }));
-  const b = run(haproxyB(routes, certs), 'b');
-  const a = run(haproxyA(routes, certs), 'a');
+  const ports = placement
+    ? backends.flatMap((_, i) => [placement.firstPort.a + i, placement.firstPort.b + i])
+    : await freePorts(backends.length * 2);
+  const routes: HaproxyRoute[] = backends.map((b, i) => ({
+    name: b.name, aPort: ports[2 * i]!, bPort: ports[2 * i + 1]!, appPort: b.port,
+    ...(placement ? { aHost: placement.a.host, bHost: placement.b.host } : {}),
+    ...(b.host ? { appHost: b.host } : {}),
+  }));
+  const b = run(haproxyB(routes, certs), 'b', placement?.b.netns);
+  const a = run(haproxyA(routes, certs), 'a', placement?.a.netns);
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (const r of routes) {
-    for (const port of [r.bPort, r.aPort]) {
-      while (!(await accepts(port))) {
+    for (const [host, port] of [[r.bHost ?? '127.0.0.1', r.bPort], [r.aHost ?? '127.0.0.1', r.aPort]] as const) {
+      while (!(await accepts(host, port))) {
         const dead = [a, b].find((h) => h.proc.exitCode !== null || h.proc.signalCode !== null);
         if (dead) return { available: false, reason: `haproxy exited at start: ${dead.stderr().trim() || 'no output'}` };
         if (Date.now() > deadline) return { available: false, reason: `haproxy not listening on ${port} within ${READY_TIMEOUT_MS} ms: ${a.stderr()} ${b.stderr()}`.trim() };
@@ -85,6 +96,7 @@ async function start(backends: { name: string; port: number }[]): Promise<Haprox
     available: true,
     version: probe.version,
     frontends: Object.fromEntries(routes.map((r) => [r.name, r.aPort])),
+    frontendHost: placement?.a.host ?? '127.0.0.1',
     pids: { a: a.proc.pid ?? -1, b: b.proc.pid ?? -1 },
   };
 }
@@ -99,4 +111,4 @@ async function cleanup(): Promise<void> {
   if (dir) rmSync(dir, { recursive: true, force: true });
 }
 
-serveRpc<HaproxyApi>({ start: ({ backends }) => start(backends) }, cleanup);
+serveRpc<HaproxyApi>({ start: ({ backends, placement }) => start(backends, placement) }, cleanup);

@@ -12,7 +12,13 @@ export interface HaproxyRoute {
   bPort: number;
   /** The destination server. */
   appPort: number;
+  /** Addresses of A's listener, B's listener and the server (127.0.0.1 when absent). */
+  aHost?: string;
+  bHost?: string;
+  appHost?: string;
 }
+
+const LOOPBACK = '127.0.0.1';
 
 const COMMON = `global
   nbthread 1
@@ -30,21 +36,21 @@ defaults
 export function haproxyA(routes: readonly HaproxyRoute[], certs: TestCerts): string {
   return COMMON + routes.map((r) => `
 frontend a_${r.name}
-  bind 127.0.0.1:${r.aPort}
+  bind ${r.aHost ?? LOOPBACK}:${r.aPort}
   default_backend a_${r.name}_to_b
 
 backend a_${r.name}_to_b
-  server b 127.0.0.1:${r.bPort} ssl crt ${certs.clientPem} ca-file ${certs.caFile} verify required verifyhost ${certs.serverName} sni str(${certs.serverName})
+  server b ${r.bHost ?? LOOPBACK}:${r.bPort} ssl crt ${certs.clientPem} ca-file ${certs.caFile} verify required verifyhost ${certs.serverName} sni str(${certs.serverName})
 `).join('');
 }
 
 export function haproxyB(routes: readonly HaproxyRoute[], certs: TestCerts): string {
   return COMMON + routes.map((r) => `
 frontend b_${r.name}
-  bind 127.0.0.1:${r.bPort} ssl crt ${certs.serverPem} ca-file ${certs.caFile} verify required
+  bind ${r.bHost ?? LOOPBACK}:${r.bPort} ssl crt ${certs.serverPem} ca-file ${certs.caFile} verify required
   default_backend b_${r.name}_to_app
 
 backend b_${r.name}_to_app
-  server app 127.0.0.1:${r.appPort}
+  server app ${r.appHost ?? LOOPBACK}:${r.appPort}
 `).join('');
 }

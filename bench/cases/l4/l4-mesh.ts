@@ -1,4 +1,5 @@
-// The multi-process mesh of the L4 data-path cases (B1-B4), orchestrated from the case
+// The loopback topology of the L4 data-path cases (B1-B4), used where the netns topology
+// cannot run (not root, native addon not built; see mesh.ts), orchestrated from the case
 // process, which also runs the real Controller (TLS gRPC on 127.0.0.1, CA, bootstrap
 // tokens): one child process per node daemon, one for the destination pod's servers,
 // one for the load generator, and (when haproxy is installed) one keeping the haproxy
@@ -16,39 +17,11 @@ import { StaticSource } from '../../../controller/sources/static-source.js';
 import { LoopbackFabric, type DaemonPorts, type FabricTable } from '../../../daemon/network/loopback-network.js';
 import { forkRpc, type RpcApi, type RpcChild } from '../../lib/ipc-rpc.js';
 import type { JanitorApi } from '../../lib/janitor-child.js';
-import { openWindow, rssBytes, type WindowResult } from '../../lib/proc-stats.js';
+import { openWindow, rssBytes } from '../../lib/proc-stats.js';
 import { round } from '../../lib/stats.js';
-import type { DaemonApi, DaemonStats, HaproxyApi, HaproxyStarted, LoadApi, PodPorts, PodsApi, Target } from './messages.js';
+import type { DaemonApi, DaemonStats, HaproxyApi, HaproxyStarted, LoadApi, PodsApi, Target } from './messages.js';
+import type { L4Mesh, L4MeshOptions, Mode, Service } from './mesh-types.js';
 import { l4Objects, CLIENT, NODE_IPS, SERVER, SERVER_PORTS } from './objects.js';
-
-export type Mode = 'direct' | 'ambit' | 'haproxy';
-export type Service = keyof PodPorts;
-
-export interface L4MeshOptions {
-  /** Start the haproxy pair baseline (if haproxy is installed). */
-  haproxy: boolean;
-  /** Response body of the HTTP server (B1/B2: 1 KB). */
-  httpBodyBytes?: number;
-  log: (message: string) => void;
-}
-
-export interface L4Mesh {
-  haproxy: HaproxyStarted;
-  /** Modes this run can measure: direct and ambit always, haproxy when it started. */
-  modes: Mode[];
-  target(mode: Mode, service: Service): Target;
-  load: RpcChild<LoadApi>;
-  /** Process ids by role: daemon-node-1, daemon-node-2, load, pods, haproxy-a, haproxy-b. */
-  pids: Record<string, number>;
-  /** What the mesh looked like once warm (idle RSS, node flags, how it was built). */
-  setup: Record<string, unknown>;
-  daemonStats(): Promise<Record<string, DaemonStats>>;
-  /** Opens a /proc CPU+RSS window over every process. */
-  window(): { close(): WindowResult };
-  /** Runs `fn` with both daemons under the V8 profiler when BENCH_L4_PROFILE_DIR is set; returns the files. */
-  profileDaemons<T>(label: string, fn: () => Promise<T>): Promise<{ value: T; files: string[] }>;
-  close(): Promise<void>;
-}
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const NODES = Object.keys(NODE_IPS);
@@ -61,7 +34,7 @@ function daemonExecArgv(): string[] {
   return (process.env.BENCH_L4_DAEMON_FLAGS ?? '').split(' ').filter((s) => s !== '');
 }
 
-export async function startL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
+export async function startLoopbackL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
   const undo: (() => Promise<void>)[] = [];
   const closeAll = async (): Promise<void> => {
     for (const fn of undo.splice(0).reverse()) {
@@ -77,7 +50,7 @@ export async function startL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
     const stateDir = mkdtempSync(path.join(tmpdir(), 'ambit-bench-l4-'));
     undo.push(() => Promise.resolve(rmSync(stateDir, { recursive: true, force: true })));
     // Removes the controller's state dir even if this process is killed (stopped after the controller).
-    const janitor = await forkRpc<JanitorApi>(path.join(HERE, '../../lib/janitor-child.js'), { name: 'janitor' });
+    const janitor = await forkRpc<JanitorApi>(path.join(HERE, '../../lib/janitor-child.js'), { name: 'janitor', detached: true });
     undo.push(() => janitor.stop());
     await janitor.call('adopt', { dir: stateDir });
     const controller = new Controller({
@@ -158,6 +131,7 @@ export async function startL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
       Object.fromEntries(await Promise.all([...daemons].map(async ([node, d]) => [node, await d.call('stats', undefined)] as const)));
     const idleRssMiB = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, round(rssBytes(pid) / 2 ** 20, 1)]));
     const setup = {
+      topology: 'loopback',
       processes: 'controller in the case process; each node daemon, the server pod, the load generator and the haproxy keeper in their own node process',
       path: `client pod ${CLIENT.ip} (${CLIENT.node}) -> daemon ${CLIENT.node} outbound -> HBONE (mTLS 1.3 + HTTP/2 CONNECT, pooled) -> daemon ${SERVER.node} -> server pod ${SERVER.ip}`,
       loopbackFabric: 'virtual pod/node addresses routed to 127.0.0.1 ports; daemon-bound connections carry a PROXY v1 line',
@@ -172,7 +146,8 @@ export async function startL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
 
     const profileDir = process.env.BENCH_L4_PROFILE_DIR;
     return {
-      haproxy, modes, target, load, pids, setup, daemonStats,
+      topology: 'loopback', haproxy, modes, target, pids, setup, daemonStats,
+      load: () => load,
       window: () => openWindow(pids),
       async profileDaemons(label, fn) {
         if (!profileDir) return { value: await fn(), files: [] };
@@ -189,15 +164,5 @@ export async function startL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
   } catch (err) {
     await closeAll();
     throw err;
-  }
-}
-
-/** Runs HTTP load through the mesh for `ms` (not measured), so the daemons' code is optimized before any figure is taken. */
-export async function warmHttp(mesh: L4Mesh, ms: number): Promise<void> {
-  await mesh.load.call('httpOpen', { target: mesh.target('ambit', 'http'), connections: 16 });
-  try {
-    await mesh.load.call('httpRun', { rate: 1000, durationMs: ms }, ms + 30_000);
-  } finally {
-    await mesh.load.call('httpClose', undefined);
   }
 }

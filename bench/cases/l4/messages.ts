@@ -4,9 +4,13 @@
 import type { Address } from '../../../daemon/network/network.js';
 import type { DaemonPorts, FabricTable } from '../../../daemon/network/loopback-network.js';
 
-/** Where a client connects: a loopback port (direct, haproxy), or from a pod through the fabric (the mesh). */
+/**
+ * Where a client connects: a plain TCP address (host 127.0.0.1 when absent: the loopback
+ * mesh's direct and haproxy modes; in the netns topology every mode, from the client pod's
+ * own namespace), or from a pod through the loopback fabric (the loopback mesh's Ambit mode).
+ */
 export type Target =
-  | { via: 'tcp'; port: number }
+  | { via: 'tcp'; port: number; host?: string }
   | { via: 'fabric'; src: Address; dst: Address };
 
 export interface LatencySummary { p50: number; p90: number; p99: number; max: number }
@@ -60,8 +64,10 @@ export interface DaemonStats {
   pool: { connections: number; streams: number; handshakes: number };
   server: { connections: number; streams: number; accepted: number };
   tracked: number;
-  /** process.memoryUsage() of the daemon's process, MiB. */
-  memoryMiB: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
+  /** process.memoryUsage() of the daemon's process, MiB (loopback mesh; the netns mesh has VmRSS only). */
+  memoryMiB: { rss: number; heapTotal?: number; heapUsed?: number; external?: number; arrayBuffers?: number };
+  /** eBPF capture counters of the node (netns mesh only). */
+  capture?: Record<string, string>;
 }
 
 export type DaemonApi = {
@@ -72,8 +78,16 @@ export type DaemonApi = {
   profileStop: { params: { file: string }; result: string };
 };
 
+export interface PodsStart {
+  httpBodyBytes: number;
+  /** Listen address (default 127.0.0.1: the loopback mesh; 0.0.0.0 in a pod netns). */
+  host?: string;
+  /** Fixed ports (default: any free port, reported back). */
+  ports?: PodPorts;
+}
+
 export type PodsApi = {
-  start: { params: { httpBodyBytes: number }; result: PodPorts };
+  start: { params: PodsStart; result: PodPorts };
   table: { params: FabricTable; result: void };
 };
 
@@ -87,9 +101,20 @@ export type LoadApi = {
 };
 
 export type HaproxyStarted =
-  | { available: true; version: string; frontends: Record<string, number>; pids: { a: number; b: number } }
+  | { available: true; version: string; frontends: Record<string, number>; frontendHost: string; pids: { a: number; b: number } }
   | { available: false; reason: string };
 
+/**
+ * Where the pair runs in the netns topology: A and B each in a network namespace (a node's,
+ * like the daemons), listening on `host` from `firstPort` up (one port per backend). The
+ * keeper itself must then run where it can reach both (the fabric netns).
+ */
+export interface HaproxyPlacement {
+  a: { netns: string; host: string };
+  b: { netns: string; host: string };
+  firstPort: { a: number; b: number };
+}
+
 export type HaproxyApi = {
-  start: { params: { backends: { name: string; port: number }[] }; result: HaproxyStarted };
+  start: { params: { backends: { name: string; port: number; host?: string }[]; placement?: HaproxyPlacement }; result: HaproxyStarted };
 };

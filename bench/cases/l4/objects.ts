@@ -8,10 +8,14 @@ export const SERVER = { ip: '10.244.2.2', node: 'node-2', name: 'server', sa: 's
 /** The server pod's ports: HTTP (B1/B2), bulk (B3), echo-and-close (B4). */
 export const SERVER_PORTS = { http: 8080, bulk: 9000, echo: 9100 } as const;
 
-function pod(p: { ip: string; node: string; name: string; sa: string }, ports: number[]): KubeObject {
+export interface PodSpec { ip: string; node: string; name: string; sa: string; namespace?: string }
+
+/** A running pod pinned to its node, with its address (what the control plane would have made of it). */
+export function podObject(p: PodSpec, ports: number[]): KubeObject {
+  const namespace = p.namespace ?? 'bench';
   return {
     apiVersion: 'v1', kind: 'Pod',
-    metadata: { name: p.name, namespace: 'bench', uid: `uid-${p.name}`, labels: { app: p.name } },
+    metadata: { name: p.name, namespace, uid: `uid-${namespace}-${p.name}`, labels: { app: p.name } },
     spec: { nodeName: p.node, serviceAccountName: p.sa, containers: [{ name: 'app', ports: ports.map((containerPort) => ({ containerPort })) }] },
     status: { phase: 'Running', podIP: p.ip, podIPs: [{ ip: p.ip }], conditions: [{ type: 'Ready', status: 'True' }] },
   };
@@ -20,7 +24,7 @@ function pod(p: { ip: string; node: string; name: string; sa: string }, ports: n
 export function l4Objects(): KubeObject[] {
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench', uid: 'ns-bench', labels: { 'istio.io/dataplane-mode': 'ambient' } } },
-    pod(CLIENT, []),
-    pod(SERVER, Object.values(SERVER_PORTS)),
+    podObject(CLIENT, []),
+    podObject(SERVER, Object.values(SERVER_PORTS)),
   ];
 }

@@ -1,5 +1,6 @@
 // Child-process entry: the destination pod's servers, on 127.0.0.1 ports the fabric
-// maps the pod's virtual address to. http: HTTP/1.1 keep-alive, every request answered
+// maps the pod's virtual address to (loopback mesh), or on the pod's own fixed ports
+// inside its network namespace (netns topology). http: HTTP/1.1 keep-alive, every request answered
 // with a fixed body (B1/B2). bulk: "UP n" / "DOWN n" single streams (B3). echo: reads
 // "ping", answers "pong" and closes first (B4).
 import http from 'node:http';
@@ -11,11 +12,11 @@ const servers: net.Server[] = [];
 const BULK_CHUNK = Buffer.alloc(256 * 1024, 0xa5);
 const MAX_HEADER = 64;
 
-function listen(server: net.Server): Promise<number> {
+function listen(server: net.Server, host: string, port: number): Promise<number> {
   servers.push(server);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
   });
 }
 
@@ -92,8 +93,10 @@ function echoServer(): net.Server {
 }
 
 serveRpc<PodsApi>({
-  async start({ httpBodyBytes }) {
-    const [httpPort, bulk, echo] = await Promise.all([listen(httpServer(httpBodyBytes)), listen(bulkServer()), listen(echoServer())]);
+  async start({ httpBodyBytes, host = '127.0.0.1', ports }) {
+    const [httpPort, bulk, echo] = await Promise.all([
+      listen(httpServer(httpBodyBytes), host, ports?.http ?? 0), listen(bulkServer(), host, ports?.bulk ?? 0), listen(echoServer(), host, ports?.echo ?? 0),
+    ]);
     return { http: httpPort, bulk, echo };
   },
   table() { /* the pods only accept; they need no routes */ },

@@ -1,0 +1,42 @@
+// What an L4 case (B1-B4) sees of its mesh, whichever topology carries it: the loopback
+// mesh (l4-mesh.ts: virtual addresses over 127.0.0.1, no root) or the netns topology
+// (netns-mesh.ts: network namespaces as nodes and pods, eBPF capture, the real
+// `ambit daemon`). Same modes, targets, load generator API and /proc windows.
+import type { WindowResult } from '../../lib/proc-stats.js';
+import type { RpcChild } from '../../lib/ipc-rpc.js';
+import type { DaemonStats, HaproxyStarted, LoadApi, PodPorts, Target } from './messages.js';
+
+export type Mode = 'direct' | 'ambit' | 'haproxy';
+export type Service = keyof PodPorts;
+export type Topology = 'netns' | 'loopback';
+
+export interface L4MeshOptions {
+  /** Start the haproxy pair baseline (if haproxy is installed). */
+  haproxy: boolean;
+  /** Response body of the HTTP server (B1/B2: 1 KB). */
+  httpBodyBytes?: number;
+  log: (message: string) => void;
+}
+
+export interface L4Mesh {
+  topology: Topology;
+  haproxy: HaproxyStarted;
+  /** Modes this run can measure: direct and ambit always, haproxy when it started. */
+  modes: Mode[];
+  target(mode: Mode, service: Service): Target;
+  /**
+   * The load generator that measures `mode` (the loopback mesh has one for every mode; the
+   * netns topology one per client pod: the enrolled one for ambit, the other for direct and haproxy).
+   */
+  load(mode: Mode): RpcChild<LoadApi>;
+  /** Process ids by role: daemon-node-1, daemon-node-2, load*, pods*, haproxy-a, haproxy-b. */
+  pids: Record<string, number>;
+  /** What the mesh looked like once warm (topology, idle RSS, node flags, how it was built). */
+  setup: Record<string, unknown>;
+  daemonStats(): Promise<Record<string, DaemonStats>>;
+  /** Opens a /proc CPU+RSS window over the daemons, the haproxy pair, and `mode`'s load generator ("load") and server pod ("pods"). */
+  window(mode: Mode): { close(): WindowResult };
+  /** Runs `fn` with both daemons under the V8 profiler when BENCH_L4_PROFILE_DIR is set (loopback only); returns the files. */
+  profileDaemons<T>(label: string, fn: () => Promise<T>): Promise<{ value: T; files: string[] }>;
+  close(): Promise<void>;
+}

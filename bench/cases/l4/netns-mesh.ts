@@ -1,0 +1,425 @@
+// The netns topology of the L4 data-path cases (B1-B4): the `ambit local` network layout
+// (cli/local/topology-plan.ts: a fabric bridge netns, one netns per node, pods on routed
+// /32 veths) built from the building blocks directly, with the real processes:
+//
+//   fabric netns   `ambit controller -f <objects>` (gRPC on 172.18.0.254:15012), the haproxy keeper
+//   node netns     `ambit daemon` per node (entered with nsenter --net: bpffs stays visible),
+//                  eBPF capture on the uplink and every pod link; haproxy A (node-1), B (node-2)
+//   pod netns      the server pods' servers and the client pods' load generators (RPC children
+//                  forked through `ip netns exec`, which execs node: same pid, same IPC fd)
+//
+// Two pod sets (netns-objects.ts): mesh/* enrolled, plain/* not, on the same nodes. The
+// cluster name is random ("bench" + 4 characters), so runs never share a namespace; every
+// resource is recorded before it is made (topology.ts) and torn down in close(), on
+// SIGINT/SIGTERM/SIGHUP, and by a detached janitor child if this process is killed.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { ipPath } from '../../../cli/local/ip.js';
+import { applyTopology, teardown } from '../../../cli/local/topology.js';
+import { FABRIC_GATEWAY, nodeIp, type TopologyPlan } from '../../../cli/local/topology-plan.js';
+import { defaultRedirectObjectPath, nativeAddonStatus } from '../../../native/lib/index.js';
+import { forkRpc, type RpcApi, type RpcChild } from '../../lib/ipc-rpc.js';
+import type { JanitorApi } from '../../lib/janitor-child.js';
+import { openWindow, rssBytes } from '../../lib/proc-stats.js';
+import { round } from '../../lib/stats.js';
+import { unixGet } from '../../lib/unix-http.js';
+import type { DaemonStats, HaproxyApi, HaproxyStarted, LoadApi, PodsApi, Target } from './messages.js';
+import type { L4Mesh, L4MeshOptions, Mode, Service } from './mesh-types.js';
+import { HAPROXY_FIRST_PORT, NETNS_NODES, NETNS_PODS, netnsObjects, netnsPlan } from './netns-objects.js';
+import { SERVER_PORTS } from './objects.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));           // dist/bench/cases/l4
+const CLI = path.resolve(HERE, '../../../cli/main.js');               // dist/cli/main.js
+const CONTROLLER_PORT = 15012;
+const NSENTER_CANDIDATES = ['/usr/bin/nsenter', '/bin/nsenter', '/usr/sbin/nsenter', '/sbin/nsenter'];
+const START_TIMEOUT_MS = 60_000;
+const DAEMON_STOP_GRACE_MS = 20_000;
+const LOG_TAIL = 3000;
+
+type NodeName = (typeof NETNS_NODES)[number];
+
+/** Whether the netns topology can run here, and why not. */
+export function netnsAvailability(): { ok: true } | { ok: false; reason: string } {
+  if (process.platform !== 'linux') return { ok: false, reason: 'not Linux' };
+  if (process.getuid?.() !== 0) return { ok: false, reason: 'not root (network namespaces and eBPF need it)' };
+  const addon = nativeAddonStatus();
+  if (!addon.available) return { ok: false, reason: `native addon not built: ${addon.reason}` };
+  const object = defaultRedirectObjectPath();
+  if (!existsSync(object)) return { ok: false, reason: `BPF object ${object} not built (native/README.md)` };
+  if (!existsSync(ipPath())) return { ok: false, reason: 'iproute2 `ip` not found' };
+  if (!nsenterPath()) return { ok: false, reason: 'nsenter (util-linux) not found' };
+  if (!existsSync(CLI)) return { ok: false, reason: `${CLI} not built` };
+  return { ok: true };
+}
+
+function nsenterPath(): string | undefined {
+  return NSENTER_CANDIDATES.find((p) => existsSync(p));
+}
+
+function randomCluster(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return `bench${[...randomBytes(4)].map((b) => alphabet[b % alphabet.length]).join('')}`;
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').slice(-LOG_TAIL);
+  } catch {
+    return '(no log)';
+  }
+}
+
+function exited(p: ChildProcess): boolean {
+  return p.exitCode !== null || p.signalCode !== null;
+}
+
+/** Starts argv with stdout and stderr appended to `logFile`. */
+function spawnLogged(argv: readonly string[], logFile: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const fd = openSync(logFile, 'a');
+  try {
+    const [cmd, ...args] = argv;
+    const child = spawn(cmd!, args, { stdio: ['ignore', fd, fd], env });
+    child.on('error', () => { /* reported as an exit (code null) to whoever waits */ });
+    return child;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function stopProcess(p: ChildProcess, graceMs: number): Promise<void> {
+  if (exited(p)) return;
+  const gone = new Promise<void>((resolve) => p.once('exit', () => resolve()));
+  p.kill('SIGTERM');
+  const killer = setTimeout(() => p.kill('SIGKILL'), graceMs);
+  await gone;
+  clearTimeout(killer);
+}
+
+/** The process really is `expected` (the launcher exec'd it in place, so /proc figures are its own). */
+function checkComm(pid: number, expected: string, who: string): void {
+  const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  if (comm !== expected) throw new Error(`${who}: pid ${pid} runs "${comm}", not ${expected}: CPU and RSS would be another process's`);
+}
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, dead: () => string | undefined): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    const why = dead();
+    if (why) throw new Error(`${what}: ${why}`);
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err);
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s${last ? ` (last error: ${last})` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The parts of a daemon's /config_dump this harness reads (daemon/daemon.ts configDump). */
+interface ConfigDump {
+  ready?: boolean;
+  connections?: unknown[];
+  hbone?: {
+    pool?: { connections?: number; streams?: number; handshakes?: number };
+    server?: { connections?: number; streams?: number; accepted?: number };
+  };
+  capture?: {
+    uplink?: { iface?: string; mode?: string };
+    podLinks?: { iface: string; ifindex: number; mode: string }[];
+    enrolled?: { ip: string; ifindex: number }[];
+    unresolved?: unknown[];
+    stats?: Record<string, string>;
+  };
+}
+
+interface Daemon {
+  node: NodeName;
+  proc: ChildProcess;
+  socket: string;
+  logFile: string;
+  argv: string[];
+}
+
+async function configDump(d: Daemon): Promise<ConfigDump> {
+  const r = await unixGet(d.socket, '/config_dump');
+  if (r.status !== 200) throw new Error(`daemon ${d.node} /config_dump: HTTP ${r.status}`);
+  return JSON.parse(r.body) as ConfigDump; // shape checked field by field where used
+}
+
+function statsOf(dump: ConfigDump, rssMiB: number): DaemonStats {
+  const pool = dump.hbone?.pool ?? {};
+  const server = dump.hbone?.server ?? {};
+  return {
+    pool: { connections: pool.connections ?? Number.NaN, streams: pool.streams ?? Number.NaN, handshakes: pool.handshakes ?? Number.NaN },
+    server: { connections: server.connections ?? Number.NaN, streams: server.streams ?? Number.NaN, accepted: server.accepted ?? Number.NaN },
+    tracked: dump.connections?.length ?? Number.NaN,
+    memoryMiB: { rss: rssMiB },
+    capture: dump.capture?.stats ?? {},
+  };
+}
+
+const counter = (stats: Record<string, string> | undefined, name: string): number => Number(stats?.[name] ?? Number.NaN);
+
+const PINO_LEVELS: Record<number, string> = { 40: 'warn', 50: 'error', 60: 'fatal' };
+
+/** Warnings and errors in a pino log: how many, and the first few distinct messages. */
+export function logProblems(text: string, max = 5): { count: number; first: string[] } {
+  let count = 0;
+  const first: string[] = [];
+  for (const line of text.split('\n')) {
+    const m = /"level":(\d+)/.exec(line);
+    const level = m ? PINO_LEVELS[Number(m[1])] : undefined;
+    if (!level) continue;
+    count++;
+    const msg = /"msg":"((?:[^"\\]|\\.)*)"/.exec(line)?.[1] ?? line.slice(0, 200);
+    const err = /"err":"((?:[^"\\]|\\.)*)"/.exec(line)?.[1];
+    const text = `${level}: ${msg}${err ? ` (${err})` : ''}`;
+    if (first.length < max && !first.includes(text)) first.push(text);
+  }
+  return { count, first };
+}
+
+export async function startNetnsL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
+  const undo: (() => Promise<void> | void)[] = [];
+  let closing: Promise<void> | undefined;
+  const closeAll = (): Promise<void> => {
+    closing ??= (async () => {
+      for (const fn of undo.splice(0).reverse()) {
+        try {
+          await fn();
+        } catch (err) {
+          opts.log(`cleanup: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    })();
+    return closing;
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    opts.log(`${signal}: tearing the netns topology down`);
+    void closeAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : signal === 'SIGHUP' ? 129 : 143));
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.once(s, onSignal);
+  undo.push(() => { for (const s of signals) process.off(s, onSignal); });
+
+  try {
+    const began = performance.now();
+    const cluster = randomCluster();
+    const dir = mkdtempSync(path.join(tmpdir(), 'ambit-bench-netns-'));
+    const topoDir = path.join(dir, 'topology');
+    const ctrlDir = path.join(dir, 'controller');
+    const objectsDir = path.join(dir, 'objects');
+    mkdirSync(objectsDir);
+    // The janitor outlives this process (own process group): if the case is killed, it tears down.
+    const janitor = await forkRpc<JanitorApi>(path.join(HERE, '../../lib/janitor-child.js'), { name: 'janitor', detached: true });
+    undo.push(() => janitor.stop(30_000));
+    await janitor.call('adopt', { dir });
+    await janitor.call('adoptTopology', { stateDir: topoDir });
+    undo.push(() => rmSync(dir, { recursive: true, force: true }));
+    // Runs after every process has stopped (undo runs in reverse): surface the daemons' and
+    // the controller's warnings, and keep the logs when BENCH_L4_LOG_DIR is set.
+    undo.push(() => {
+      for (const name of [...NETNS_NODES.map((n) => `daemon-${n}`), 'controller']) {
+        const file = path.join(dir, `${name}.log`);
+        if (!existsSync(file)) continue;
+        const { count, first } = logProblems(readFileSync(file, 'utf8'));
+        if (count > 0) opts.log(`${name} logged ${count} warning(s)/error(s); first: ${first.join(' | ')}`);
+        const keep = process.env.BENCH_L4_LOG_DIR;
+        if (keep) {
+          mkdirSync(keep, { recursive: true });
+          copyFileSync(file, path.join(keep, `${cluster}-${name}.log`));
+        }
+      }
+    });
+
+    const plan: TopologyPlan = netnsPlan(cluster);
+    const netnsOf = (p: { namespace: string; name: string }): string => plan.pods.find((x) => x.namespace === p.namespace && x.name === p.name)!.netns;
+    const nodeNetns = (node: string): string => plan.nodes.find((n) => n.name === node)!.netns;
+    undo.push(async () => {
+      const r = await teardown(topoDir, { graceMs: 3000 });
+      if (r.stopped.length > 0) opts.log(`teardown stopped ${r.stopped.length} leftover process(es): ${r.stopped.join(', ')}`);
+    });
+    await applyTopology(plan, topoDir);
+
+    // Controller in the fabric netns, configured from the objects as YAML files.
+    writeFileSync(path.join(objectsDir, 'cluster.yaml'), netnsObjects().map((o) => stringify(o)).join('---\n'));
+    const controllerLog = path.join(dir, 'controller.log');
+    const controller = spawnLogged([ipPath(), 'netns', 'exec', plan.fabric.netns, process.execPath, CLI, 'controller',
+      '-f', objectsDir, '--nodes', NETNS_NODES.join(','), '--state-dir', ctrlDir, '--http-host', FABRIC_GATEWAY], controllerLog, { ...process.env, AMBIT_LOG_LEVEL: 'info' });
+    undo.push(() => stopProcess(controller, 5000));
+
+    // Children: the server pods' servers, the client pods' load generators, the haproxy keeper.
+    // Stopped first (their connections closed), then both daemons together (a server-side
+    // daemon stopped alone waits for the client side to hang up), then the controller.
+    const children: RpcChild<RpcApi>[] = [];
+    const daemons: Daemon[] = [];
+    undo.push(async () => {
+      await Promise.all(children.splice(0).map((c) => c.stop()));
+      await Promise.all(daemons.map((d) => stopProcess(d.proc, DAEMON_STOP_GRACE_MS)));
+    });
+    const fork = async <A extends RpcApi>(script: string, name: string, netns: string): Promise<RpcChild<A>> => {
+      const child = await forkRpc<A>(path.join(HERE, script), { name, netns });
+      children.push(child);
+      return child;
+    };
+    const { meshClient, meshServer, plainClient, plainServer } = NETNS_PODS;
+    const [meshPods, plainPods, meshLoad, plainLoad, haproxyKeeper] = await Promise.all([
+      fork<PodsApi>('pods-child.js', 'mesh/server pod', netnsOf(meshServer)),
+      fork<PodsApi>('pods-child.js', 'plain/server pod', netnsOf(plainServer)),
+      fork<LoadApi>('load-child.js', 'load generator in mesh/client', netnsOf(meshClient)),
+      fork<LoadApi>('load-child.js', 'load generator in plain/client', netnsOf(plainClient)),
+      opts.haproxy ? fork<HaproxyApi>('haproxy-child.js', 'haproxy keeper', plan.fabric.netns) : Promise.resolve(undefined),
+    ]);
+    const podsStart = { httpBodyBytes: opts.httpBodyBytes ?? 1024, host: '0.0.0.0', ports: { ...SERVER_PORTS } };
+    await Promise.all([meshPods.call('start', podsStart), plainPods.call('start', podsStart)]);
+
+    await waitFor('controller start', START_TIMEOUT_MS, () => Promise.resolve(readFileSync(controllerLog, 'utf8').includes('"controller started"') ? true : undefined),
+      () => (exited(controller) ? `exited (${controller.exitCode ?? controller.signalCode}):\n${tail(controllerLog)}` : undefined));
+
+    // One `ambit daemon` per node netns, entered with nsenter (which execs node: the pid is the daemon's).
+    const accessLog = process.env.BENCH_L4_ACCESS_LOG !== 'off';
+    const flags = (process.env.BENCH_L4_DAEMON_FLAGS ?? '').split(' ').filter((s) => s !== '');
+    daemons.push(...NETNS_NODES.map((node) => {
+      const socket = path.join(dir, `${node}.sock`);
+      const logFile = path.join(dir, `daemon-${node}.log`);
+      const argv = [nsenterPath()!, `--net=/run/netns/${nodeNetns(node)}`, process.execPath, ...flags, CLI, 'daemon',
+        '--node', node, '--node-ip', nodeIp(node), '--uplink', 'eth0', '--controller', `${FABRIC_GATEWAY}:${CONTROLLER_PORT}`,
+        '--root-cert', path.join(ctrlDir, 'ca', 'root-cert.pem'), '--token-file', path.join(ctrlDir, 'tokens', `${node}.token`),
+        '--admin-socket', socket];
+      const proc = spawnLogged(argv, logFile, { ...process.env, AMBIT_LOG_LEVEL: accessLog ? 'info' : 'warn' });
+      return { node, proc, socket, logFile, argv };
+    }));
+    const daemonDead = (d: Daemon) => (): string | undefined => (exited(d.proc) ? `daemon ${d.node} exited (${d.proc.exitCode ?? d.proc.signalCode}):\n${tail(d.logFile)}` : undefined);
+    await Promise.all(daemons.map(async (d) => {
+      await waitFor(`daemon ${d.node} ready`, START_TIMEOUT_MS, async () => ((await unixGet(d.socket, '/healthz/ready')).status === 200 ? true : undefined), daemonDead(d));
+      // Both of its pods' links carry the pod program; its mesh pod is enrolled.
+      const local = Object.values(NETNS_PODS).filter((p) => p.node === d.node);
+      const enrolled: string[] = local.filter((p) => p.namespace === 'mesh').map((p) => p.ip);
+      await waitFor(`daemon ${d.node} capturing ${enrolled.join(', ')}`, START_TIMEOUT_MS, async () => {
+        const c = (await configDump(d)).capture;
+        const ok = (c?.podLinks?.length ?? 0) >= local.length && enrolled.every((ip) => c?.enrolled?.some((e) => e.ip === ip))
+          && !(c?.enrolled ?? []).some((e) => !enrolled.includes(e.ip));
+        return ok ? true : undefined;
+      }, daemonDead(d));
+      checkComm(d.proc.pid ?? -1, 'node', `daemon ${d.node}`);
+    }));
+
+    const haproxy: HaproxyStarted = haproxyKeeper
+      ? await haproxyKeeper.call('start', {
+        backends: (Object.keys(SERVER_PORTS) as Service[]).map((name) => ({ name, port: SERVER_PORTS[name], host: plainServer.ip })),
+        placement: {
+          a: { netns: nodeNetns(plainClient.node), host: nodeIp(plainClient.node) },
+          b: { netns: nodeNetns(plainServer.node), host: nodeIp(plainServer.node) },
+          firstPort: HAPROXY_FIRST_PORT,
+        },
+      }, 60_000)
+      : { available: false, reason: 'not requested by this case' };
+    if (!haproxy.available && opts.haproxy) opts.log(`haproxy baseline unavailable: ${haproxy.reason}`);
+    if (haproxy.available) {
+      checkComm(haproxy.pids.a, 'haproxy', 'haproxy A');
+      checkComm(haproxy.pids.b, 'haproxy', 'haproxy B');
+    }
+    const modes: Mode[] = haproxy.available ? ['direct', 'ambit', 'haproxy'] : ['direct', 'ambit'];
+
+    const target = (mode: Mode, service: Service): Target => {
+      switch (mode) {
+        case 'direct': return { via: 'tcp', host: plainServer.ip, port: SERVER_PORTS[service] };
+        case 'ambit': return { via: 'tcp', host: meshServer.ip, port: SERVER_PORTS[service] };
+        case 'haproxy':
+          if (!haproxy.available) throw new Error(`haproxy baseline unavailable: ${haproxy.reason}`);
+          return { via: 'tcp', host: haproxy.frontendHost, port: haproxy.frontends[service]! };
+      }
+    };
+    const load = (mode: Mode): RpcChild<LoadApi> => (mode === 'ambit' ? meshLoad : plainLoad);
+    const pods = (mode: Mode): RpcChild<PodsApi> => (mode === 'ambit' ? meshPods : plainPods);
+
+    const daemonStats = async (): Promise<Record<string, DaemonStats>> => Object.fromEntries(await Promise.all(daemons.map(async (d) =>
+      [d.node, statsOf(await configDump(d), round(rssBytes(d.proc.pid ?? -1) / 2 ** 20, 1))] as const)));
+
+    // Warm every path once (certificates issued, the HBONE connection pooled, TLS sessions
+    // cached) and check, from the capture counters, that only Ambit's traffic was captured.
+    const captureCounters: Record<string, Record<string, number>> = {};
+    for (const mode of modes) {
+      const before = await daemonStats();
+      const r = await load(mode).call('connRate', { target: target(mode, 'echo'), concurrency: 1, warmupMs: 0, durationMs: 300 });
+      if (r.connections === 0) throw new Error(`no connection through ${mode}: ${r.firstError ?? 'unknown error'}`);
+      const after = await daemonStats();
+      const delta = (node: NodeName, name: string): number => counter(after[node]?.capture, name) - counter(before[node]?.capture, name);
+      captureCounters[mode] = {
+        connections: r.connections,
+        outboundSynNode1: delta('node-1', 'outboundSyn'),
+        hboneSynNode2: delta('node-2', 'hboneSyn'),
+        inboundSynNode2: delta('node-2', 'inboundSyn'),
+      };
+      const captured = delta('node-1', 'outboundSyn') + delta('node-2', 'hboneSyn') + delta('node-2', 'inboundSyn');
+      if (mode === 'ambit' && !(delta('node-1', 'outboundSyn') >= r.connections && delta('node-2', 'hboneSyn') >= 1)) {
+        throw new Error(`Ambit's connections were not captured (counters ${JSON.stringify(captureCounters[mode])}): the figures would not be the mesh's`);
+      }
+      if (mode !== 'ambit' && captured !== 0) throw new Error(`${mode} connections were captured (counters ${JSON.stringify(captureCounters[mode])}): that baseline would go through the mesh`);
+    }
+
+    const pids: Record<string, number> = {};
+    for (const d of daemons) pids[`daemon-${d.node}`] = d.proc.pid ?? -1;
+    pids['load-mesh'] = meshLoad.pid;
+    pids['load-plain'] = plainLoad.pid;
+    pids['pods-mesh'] = meshPods.pid;
+    pids['pods-plain'] = plainPods.pid;
+    if (haproxy.available) {
+      pids['haproxy-a'] = haproxy.pids.a;
+      pids['haproxy-b'] = haproxy.pids.b;
+    }
+    const windowPids = (mode: Mode): Record<string, number> => {
+      const out: Record<string, number> = { load: load(mode).pid, pods: pods(mode).pid };
+      for (const [name, pid] of Object.entries(pids)) if (!name.startsWith('load-') && !name.startsWith('pods-')) out[name] = pid;
+      return out;
+    };
+    const idleRssMiB = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, round(rssBytes(pid) / 2 ** 20, 1)]));
+    const firstDump = await configDump(daemons[0]!);
+    const setup = {
+      topology: 'netns',
+      cluster,
+      processes: 'ambit controller in the fabric netns; one `ambit daemon` (eBPF capture) per node netns; the server pods\' servers and the client pods\' load generators in their pod netns; haproxy A and B in the node netns of node-1 and node-2 (like the daemons)',
+      pods: NETNS_PODS,
+      paths: {
+        ambit: `mesh/client ${meshClient.ip} (${meshClient.node}) -> eBPF capture -> daemon ${meshClient.node} -> HBONE (mTLS 1.3 + HTTP/2 CONNECT, pooled) over the fabric bridge -> eBPF capture -> daemon ${meshServer.node} -> mesh/server ${meshServer.ip}`,
+        direct: `plain/client ${plainClient.ip} (${plainClient.node}) -> routed through ${plainClient.node}, the fabric bridge and ${plainServer.node} -> plain/server ${plainServer.ip}`,
+        haproxy: `plain/client ${plainClient.ip} -> haproxy A on ${plainClient.node} (${nodeIp(plainClient.node)}) -> TLS 1.3, client certificate -> haproxy B on ${plainServer.node} (${nodeIp(plainServer.node)}) -> plain/server ${plainServer.ip}`,
+      },
+      fairness: 'two identical pod sets on the same nodes at the same time, one enrolled (namespace label istio.io/dataplane-mode=ambient) and one not; the not-enrolled pods\' links carry the daemon\'s pod program too (it passes their packets); modes interleaved',
+      capture: { uplink: firstDump.capture?.uplink, counters: captureCounters },
+      daemonCommand: daemons[0]!.argv.slice(2).map((a) => (a.startsWith(dir) ? `<tmp>${a.slice(dir.length)}` : a)),
+      daemonLogs: accessLog ? 'pino at info to a file: one access-log line per connection, as in production' : 'warn only (BENCH_L4_ACCESS_LOG=off)',
+      daemonNodeFlags: flags,
+      haproxy: haproxy.available ? { version: haproxy.version, config: 'nbthread 1 each, mode tcp, TLS 1.3 only, client certificate required (ECDSA P-256)', placement: 'A in node-1\'s netns, B in node-2\'s' } : { unavailable: haproxy.reason },
+      idleRssMiB,
+      hbone: await daemonStats(),
+      startSeconds: Math.round(performance.now() - began) / 1000,
+    };
+    opts.log(`netns mesh ${cluster} up in ${setup.startSeconds} s (daemons idle RSS ${NETNS_NODES.map((n) => `${idleRssMiB[`daemon-${n}`]} MiB`).join(', ')})`);
+
+    let warned = false;
+    return {
+      topology: 'netns', haproxy, modes, target, load, pids, setup, daemonStats,
+      window: (mode) => openWindow(windowPids(mode)),
+      async profileDaemons(_label, fn) {
+        if (process.env.BENCH_L4_PROFILE_DIR && !warned) {
+          warned = true;
+          opts.log('BENCH_L4_PROFILE_DIR profiles the loopback mesh only; here use BENCH_L4_DAEMON_FLAGS="--cpu-prof --cpu-prof-dir=<dir>"');
+        }
+        return { value: await fn(), files: [] };
+      },
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
