@@ -51,7 +51,8 @@ export async function daemonCommand(o: DaemonCommandOptions): Promise<number> {
     process.stderr.write(`ambit daemon: missing or invalid ${missing.join(', ')}\n${DAEMON_USAGE}\n`);
     return 2;
   }
-  const log = createLogger('daemon');
+  // Batched writes: one access-log line per connection would otherwise cost a write each.
+  const log = createLogger('daemon', undefined, { bufferBytes: 8 * 1024, flushIntervalMs: 200 });
   const rootPem = readFileSync(o.rootCert, 'utf8');
   const uplink = o.uplink || await findUplink(o.nodeIp);
   if (!uplink) throw new AmbitError('AMBIT_ERR_CONFIG', `no interface holds the node IP ${o.nodeIp}: give --uplink`);

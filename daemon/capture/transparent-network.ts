@@ -7,7 +7,7 @@
 // the program, which finds that socket (its pod link's program, or the uplink's).
 import net, { type Socket } from 'node:net';
 import { PORTS } from '../../api/model.js';
-import { transparentConnect, transparentListener, type ListenerKind as NativeListenerKind, type RedirectProgram } from '../../native/lib/index.js';
+import { transparentListener, transparentSocket, type ListenerKind as NativeListenerKind, type RedirectProgram } from '../../native/lib/index.js';
 import type { AcceptHandler, Address, DaemonNetwork, Listener, ListenerKind } from '../network/network.js';
 
 const PORT_OF: Record<ListenerKind, number> = {
@@ -88,14 +88,25 @@ export class TransparentNetwork implements DaemonNetwork {
     });
   }
 
-  private async connectFrom(srcIp: string, dst: Address, signal?: AbortSignal): Promise<Socket> {
-    const fd = await transparentConnect(srcIp, dst.ip, dst.port);
-    if (signal?.aborted) {
-      new net.Socket({ fd }).destroy(); // closes the fd
-      throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
-    }
-    const sock = new net.Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
-    sock.setNoDelay(true);
-    return sock;
+  private connectFrom(srcIp: string, dst: Address, signal?: AbortSignal): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+      const sock = new net.Socket({ fd: transparentSocket(srcIp), readable: true, writable: true, allowHalfOpen: true });
+      const onAbort = (): void => {
+        sock.destroy();
+        reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+      };
+      const onError = (err: Error): void => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(err);
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      sock.once('error', onError);
+      sock.connect({ host: dst.ip, port: dst.port }, () => {
+        signal?.removeEventListener('abort', onAbort);
+        sock.off('error', onError);
+        resolve(sock);
+      });
+    });
   }
 }

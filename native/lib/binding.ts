@@ -44,11 +44,11 @@ export interface NativeBinding {
   listen(ip: string, port: number, backlog: number, transparent: boolean, netns: string): number;
   ifindex(name: string, netns: string): number;
   closeFd(fd: number): number;
-  /** Queues a connect from a non-local source (IP_TRANSPARENT); 0 or -errno now, then callback(fd | -errno). */
-  connectFrom(srcIp: string, dstIp: string, dstPort: number, timeoutMs: number, callback: (result: number) => void): number;
+  /** A non-blocking TCP socket bound to srcIp:0 with IP_TRANSPARENT, not connected: fd | -errno. */
+  bindFrom(srcIp: string): number;
 }
 
 export const NATIVE_FUNCTIONS: readonly (keyof NativeBinding)[] = [
   'openObject', 'closeObject', 'mapUpdate', 'mapLookup', 'mapDelete', 'mapNextKey', 'possibleCpus',
-  'tcxAttach', 'tcAttach', 'tcDetach', 'listen', 'ifindex', 'closeFd', 'connectFrom',
+  'tcxAttach', 'tcAttach', 'tcDetach', 'listen', 'ifindex', 'closeFd', 'bindFrom',
 ];

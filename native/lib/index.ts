@@ -10,7 +10,7 @@ import { AmbitError } from '../../api/errors.js';
 import { attachIngress as attach, resolveIfindex, type AttachedProgram, type AttachOptions } from './attach.js';
 import { NATIVE_FUNCTIONS, type NativeBinding } from './binding.js';
 import type { BpfProgram } from './bpf-object.js';
-import { connectFromFd, type ConnectFromOptions } from './connect.js';
+import { boundSocketFd } from './connect.js';
 import { listenerFd, type ListenerOptions } from './listener.js';
 import { RedirectProgram } from './redirect.js';
 
@@ -20,7 +20,6 @@ export { EnrolledPods, RedirectProgram, DEFAULT_MARK, type RedirectConfig, type 
 export { LISTENER_KEYS, STAT_NAMES, type ListenerKind, type StatName } from './redirect-layout.js';
 export { DEFAULT_TC_HANDLE, DEFAULT_TC_PRIORITY, type AttachedProgram, type AttachMode, type AttachOptions } from './attach.js';
 export type { ListenerOptions } from './listener.js';
-export type { ConnectFromOptions } from './connect.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Compiled: dist/native/lib → <root>/native/build. From sources: native/lib → native/build.
@@ -112,12 +111,11 @@ export function interfaceIndex(name: string, opts: { netns?: string } = {}): num
 }
 
 /**
- * A TCP connection to dstIp:dstPort whose source address is `srcIp`, an address that is
- * not this host's (IP_TRANSPARENT): resolves with a connected, non-blocking fd for
- * `new net.Socket({ fd })`. The replies must come back to this host (on a node, the
- * redirect program steers them). Rejects with AMBIT_ERR_TRANSPARENT_CONNECT (errnoName
- * ECONNREFUSED, ETIMEDOUT, ...).
+ * A TCP socket bound to `srcIp` (port chosen by the kernel), an address that is not this
+ * host's (IP_TRANSPARENT), not connected yet: an fd for `new net.Socket({ fd })`, then
+ * `.connect(port, host)`. The replies must come back to this host (on a node, the
+ * redirect program steers them). Throws AMBIT_ERR_TRANSPARENT_CONNECT.
  */
-export function transparentConnect(srcIp: string, dstIp: string, dstPort: number, opts: ConnectFromOptions = {}): Promise<number> {
-  return connectFromFd(native(), srcIp, dstIp, dstPort, opts);
+export function transparentSocket(srcIp: string): number {
+  return boundSocketFd(native(), srcIp);
 }

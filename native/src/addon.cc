@@ -11,8 +11,6 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <fcntl.h>
-#include <sys/time.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -326,80 +324,28 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
   return Num(info, InNetns(netns, op));
 }
 
-// connectFrom(srcIp, dstIp, dstPort, timeoutMs, callback): an IPv4 TCP connection whose
-// source address is `srcIp` although that address is not the node's (IP_TRANSPARENT,
-// port chosen by the kernel), so a pod sees its real client's address. The connect
-// blocks on a libuv worker thread (bounded by timeoutMs through SO_SNDTIMEO); then
-// callback(fd | -errno) on the JS thread, the fd non-blocking and close-on-exec, ready
-// for new net.Socket({ fd }). Replies to srcIp must be steered back to this node (the
-// redirect program does: they come from an enrolled pod or go to one).
-class ConnectFromWorker : public Napi::AsyncWorker {
- public:
-  ConnectFromWorker(Napi::Function& callback, sockaddr_in src, sockaddr_in dst, int64_t timeout_ms)
-      : Napi::AsyncWorker(callback, "ambit.connectFrom"), src_(src), dst_(dst), timeout_ms_(timeout_ms) {}
-
-  void Execute() override {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-      result_ = -errno;
-      return;
-    }
-    int one = 1;
-    timeval tv{static_cast<time_t>(timeout_ms_ / 1000), static_cast<suseconds_t>((timeout_ms_ % 1000) * 1000)};
-    timeval none{0, 0};
-    if (setsockopt(fd, SOL_IP, IP_TRANSPARENT, &one, sizeof(one)) != 0 ||
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0 ||
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0 ||
-        bind(fd, reinterpret_cast<sockaddr*>(&src_), sizeof(src_)) != 0 ||
-        connect(fd, reinterpret_cast<sockaddr*>(&dst_), sizeof(dst_)) != 0 ||
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &none, sizeof(none)) != 0) {
-      // A connect cut short by SO_SNDTIMEO reports EINPROGRESS: that is a timeout.
-      result_ = errno == EINPROGRESS ? -ETIMEDOUT : -errno;
-      close(fd);
-      return;
-    }
-    int flags = fcntl(fd, F_GETFL);
-    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
-      result_ = -errno;
-      close(fd);
-      return;
-    }
-    result_ = fd;
-  }
-
-  void OnOK() override { Callback().Call({Napi::Number::New(Env(), static_cast<double>(result_))}); }
-
- private:
-  sockaddr_in src_;
-  sockaddr_in dst_;
-  int64_t timeout_ms_;
-  int result_ = -EINVAL;
-};
-
-Napi::Value ConnectFrom(const Napi::CallbackInfo& info) {
-  std::string src_ip, dst_ip;
-  int64_t port, timeout_ms;
-  if (!ArgString(info, 0, &src_ip) || !ArgString(info, 1, &dst_ip) || !ArgInt(info, 2, &port) ||
-      !ArgInt(info, 3, &timeout_ms)) {
-    return info.Env().Undefined();
-  }
-  if (info.Length() <= 4 || !info[4].IsFunction()) {
-    Fail(info, "expected a callback argument");
-    return info.Env().Undefined();
-  }
-  sockaddr_in src, dst;
+// bindFrom(srcIp) -> fd | -errno: a TCP socket (non-blocking, close-on-exec, TCP_NODELAY)
+// bound to srcIp:0 with IP_TRANSPARENT, not yet connected: Node adopts it and connects
+// it (net.Socket({ fd }).connect), so the connection's source is srcIp although that
+// address is not this host's.
+Napi::Value BindFrom(const Napi::CallbackInfo& info) {
+  std::string src_ip;
+  if (!ArgString(info, 0, &src_ip)) return info.Env().Undefined();
+  sockaddr_in src;
   memset(&src, 0, sizeof(src));
-  memset(&dst, 0, sizeof(dst));
   src.sin_family = AF_INET;
-  dst.sin_family = AF_INET;
-  dst.sin_port = htons(static_cast<uint16_t>(port));
-  if (inet_pton(AF_INET, src_ip.c_str(), &src.sin_addr) != 1 || inet_pton(AF_INET, dst_ip.c_str(), &dst.sin_addr) != 1) {
-    return Num(info, -EINVAL);
+  if (inet_pton(AF_INET, src_ip.c_str(), &src.sin_addr) != 1) return Num(info, -EINVAL);
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return Num(info, -errno);
+  int one = 1;
+  if (setsockopt(fd, SOL_IP, IP_TRANSPARENT, &one, sizeof(one)) != 0 ||
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0 ||
+      bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof(src)) != 0) {
+    int err = -errno;
+    close(fd);
+    return Num(info, err);
   }
-  Napi::Function callback = info[4].As<Napi::Function>();
-  auto* worker = new ConnectFromWorker(callback, src, dst, timeout_ms);
-  worker->Queue();
-  return Num(info, 0);
+  return Num(info, fd);
 }
 
 // ifindex(name, netns) -> ifindex | -errno
@@ -439,7 +385,7 @@ static Napi::Object InitAmbitNative(Napi::Env env, Napi::Object exports) {
   exports.Set("listen", Napi::Function::New(env, Listen, "listen"));
   exports.Set("ifindex", Napi::Function::New(env, Ifindex, "ifindex"));
   exports.Set("closeFd", Napi::Function::New(env, CloseFd, "closeFd"));
-  exports.Set("connectFrom", Napi::Function::New(env, ConnectFrom, "connectFrom"));
+  exports.Set("bindFrom", Napi::Function::New(env, BindFrom, "bindFrom"));
   return exports;
 }
 
