@@ -9,7 +9,7 @@ import type { Registry } from 'prom-client';
 import { AmbitError } from '../../api/errors.js';
 import { spiffeUri, type Identity } from '../../api/identity.js';
 import type { Logger } from '../../api/log.js';
-import { generateKeyAndCsr } from '../../controller/ca/csr-create.js';
+import { generateKeyAndCsr } from './workload-csr.js';
 import { backoffDelay, DEFAULT_BACKOFF, type Backoff } from './backoff.js';
 import { caError } from './ca-error.js';
 import type { CertificateFetcher } from './certificate-fetcher.js';
