@@ -15,9 +15,14 @@ import { unixRequest } from './unix-http.js';
 export const STABLE_RUN_MS = 60_000;
 export const MAX_RESTART_DELAY_MS = 10_000;
 
-/** Delay before restart number `failures` (1, 2, …) of a series: 0.5 s, 1 s, 2 s, … up to 10 s. */
+/**
+ * Delay before restart number `failures` (1, 2, …) of a series: the first at once (a
+ * daemon that stopped after a long run — an upgrade, a SIGTERM — is back as fast as
+ * possible: its pods' traffic is unproxied meanwhile), then 0.5 s, 1 s, 2 s, … up to 10 s.
+ */
 export function restartDelayMs(failures: number): number {
-  return Math.min(MAX_RESTART_DELAY_MS, 500 * 2 ** Math.max(0, failures - 1));
+  if (failures <= 1) return 0;
+  return Math.min(MAX_RESTART_DELAY_MS, 500 * 2 ** (failures - 2));
 }
 
 /** The failure count after an exit: a run of STABLE_RUN_MS or more resets the series. */

@@ -2,8 +2,8 @@
 import test from 'ava';
 import { MAX_RESTART_DELAY_MS, STABLE_RUN_MS, nextFailureCount, restartDelayMs } from '../../../cli/local/daemon-set.js';
 
-test('restartDelayMs doubles from 0.5 s up to the cap', (t) => {
-  const cases: [number, number][] = [[0, 500], [1, 500], [2, 1000], [3, 2000], [5, 8000], [6, MAX_RESTART_DELAY_MS], [50, MAX_RESTART_DELAY_MS]];
+test('restartDelayMs: the first restart at once, then doubling from 0.5 s up to the cap', (t) => {
+  const cases: [number, number][] = [[0, 0], [1, 0], [2, 500], [3, 1000], [4, 2000], [6, 8000], [7, MAX_RESTART_DELAY_MS], [50, MAX_RESTART_DELAY_MS]];
   for (const [failures, ms] of cases) t.is(restartDelayMs(failures), ms, `failure ${failures}`);
 });
 
