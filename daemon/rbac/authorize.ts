@@ -14,6 +14,7 @@ import { policyMatches } from './compiled-policy.js';
 import type { Connection } from './connection.js';
 import { ConnectionView } from './connection.js';
 import type { Decision, DryRunReport } from './decision.js';
+import { firstMatching } from './policy-index.js';
 
 /** The parts of a Workload a decision reads. */
 export type DestinationWorkload = Pick<Workload, 'namespace' | 'authorizationPolicies'>;
@@ -24,9 +25,26 @@ const MAX_NAMED = 8;
 /** The applicable policies, in evaluation order: namespace, mesh-wide, selector. */
 type Applicable = readonly [PolicyBucket, PolicyBucket, PolicyBucket];
 
-/** The workload's listed WORKLOAD_SELECTOR policies as a bucket (unknown keys skipped). */
+/** Selector buckets already built, per compilation and per workload key list (both immutable). */
+const selectorBuckets = new WeakMap<CompiledPolicies, WeakMap<readonly string[], PolicyBucket>>();
+
+/** The workload's listed WORKLOAD_SELECTOR policies as a bucket (unknown keys skipped), built once per key list. */
 function selectorBucket(keys: readonly string[], compiled: CompiledPolicies): PolicyBucket {
   if (keys.length === 0) return EMPTY_BUCKET;
+  let cache = selectorBuckets.get(compiled);
+  if (cache === undefined) {
+    cache = new WeakMap();
+    selectorBuckets.set(compiled, cache);
+  }
+  let bucket = cache.get(keys);
+  if (bucket === undefined) {
+    bucket = buildSelectorBucket(keys, compiled);
+    cache.set(keys, bucket);
+  }
+  return bucket;
+}
+
+function buildSelectorBucket(keys: readonly string[], compiled: CompiledPolicies): PolicyBucket {
   const deny: CompiledPolicy[] = [];
   const allow: CompiledPolicy[] = [];
   const dryRun: CompiledPolicy[] = [];
@@ -43,7 +61,10 @@ function selectorBucket(keys: readonly string[], compiled: CompiledPolicies): Po
 type Kind = keyof PolicyBucket;
 
 function firstMatch(kind: Kind, buckets: Applicable, view: ConnectionView): CompiledPolicy | undefined {
-  for (const b of buckets) for (const p of b[kind]) if (policyMatches(p, view)) return p;
+  for (const b of buckets) {
+    const p = firstMatching(b[kind], view);
+    if (p) return p;
+  }
   return undefined;
 }
 

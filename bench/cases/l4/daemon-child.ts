@@ -11,6 +11,7 @@ import { silentLogger } from '../../../api/log.js';
 import { NodeDaemon } from '../../../daemon/daemon.js';
 import { LoopbackFabric, LoopbackNetwork } from '../../../daemon/network/loopback-network.js';
 import { serveRpc } from '../../lib/ipc-rpc.js';
+import { authzStatsOf } from './authz-stats.js';
 import type { DaemonApi, DaemonStats } from './messages.js';
 
 const fabric = new LoopbackFabric();
@@ -48,6 +49,10 @@ serveRpc<DaemonApi>({
       tracked: daemon.tracker.size,
       memoryMiB: Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 2 ** 10) / 1024])) as DaemonStats['memoryMiB'],
     };
+  },
+  async authz() {
+    if (!daemon) throw new Error('not started');
+    return authzStatsOf(daemon.configDump(), await daemon.metrics.registry.metrics());
   },
   async profileStart() {
     if (profiler) throw new Error('a profile is already running');

@@ -1,4 +1,4 @@
-// The loopback topology of the L4 data-path cases (B1-B4), used where the netns topology
+// The loopback topology of the L4 data-path cases (B1-B5), used where the netns topology
 // cannot run (not root, native addon not built; see mesh.ts), orchestrated from the case
 // process, which also runs the real Controller (TLS gRPC on 127.0.0.1, CA, bootstrap
 // tokens): one child process per node daemon, one for the destination pod's servers,
@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../../api/log.js';
 import { tokenFile } from '../../../controller/auth/bootstrap-tokens.js';
+import type { KubeObject } from '../../../controller/config/resource.js';
 import { Controller } from '../../../controller/controller.js';
 import { StaticSource } from '../../../controller/sources/static-source.js';
 import { LoopbackFabric, type DaemonPorts, type FabricTable } from '../../../daemon/network/loopback-network.js';
@@ -19,7 +20,7 @@ import { forkRpc, type RpcApi, type RpcChild } from '../../lib/ipc-rpc.js';
 import type { JanitorApi } from '../../lib/janitor-child.js';
 import { openWindow, rssBytes } from '../../lib/proc-stats.js';
 import { round } from '../../lib/stats.js';
-import type { DaemonApi, DaemonStats, HaproxyApi, HaproxyStarted, LoadApi, PodsApi, Target } from './messages.js';
+import type { AuthzStats, DaemonApi, DaemonStats, HaproxyApi, HaproxyStarted, LoadApi, PodsApi, Target } from './messages.js';
 import type { L4Mesh, L4MeshOptions, Mode, Service } from './mesh-types.js';
 import { l4Objects, CLIENT, NODE_IPS, SERVER, SERVER_PORTS } from './objects.js';
 
@@ -53,8 +54,13 @@ export async function startLoopbackL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> 
     const janitor = await forkRpc<JanitorApi>(path.join(HERE, '../../lib/janitor-child.js'), { name: 'janitor', detached: true });
     undo.push(() => janitor.stop());
     await janitor.call('adopt', { dir: stateDir });
+    // B5 adds and removes named object sets; the source always holds the base objects plus them.
+    const baseObjects = l4Objects();
+    const extraSets = new Map<string, readonly KubeObject[]>();
+    const source = new StaticSource(baseObjects);
+    const setObjects = (): void => source.set([...baseObjects, ...[...extraSets.values()].flat()]);
     const controller = new Controller({
-      stateDir, sources: [new StaticSource(l4Objects())], log: silentLogger(), grpcHost: '127.0.0.1', grpcPort: 0, httpPort: -1,
+      stateDir, sources: [source], log: silentLogger(), grpcHost: '127.0.0.1', grpcPort: 0, httpPort: -1,
       nodes: NODES,
     });
     undo.push(() => controller.stop());
@@ -129,6 +135,8 @@ export async function startLoopbackL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> 
     }
     const daemonStats = async (): Promise<Record<string, DaemonStats>> =>
       Object.fromEntries(await Promise.all([...daemons].map(async ([node, d]) => [node, await d.call('stats', undefined)] as const)));
+    const authzStats = async (): Promise<Record<string, AuthzStats>> =>
+      Object.fromEntries(await Promise.all([...daemons].map(async ([node, d]) => [node, await d.call('authz', undefined)] as const)));
     const idleRssMiB = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, round(rssBytes(pid) / 2 ** 20, 1)]));
     const setup = {
       topology: 'loopback',
@@ -146,7 +154,22 @@ export async function startLoopbackL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> 
 
     const profileDir = process.env.BENCH_L4_PROFILE_DIR;
     return {
-      topology: 'loopback', haproxy, modes, target, pids, setup, daemonStats,
+      topology: 'loopback', haproxy, modes, target, pids, setup, daemonStats, authzStats,
+      cluster: {
+        objects: baseObjects,
+        client: { namespace: 'bench', ...CLIENT },
+        server: { namespace: 'bench', ...SERVER },
+      },
+      applyObjects(name, objects) {
+        extraSets.set(name, objects);
+        setObjects();
+        return Promise.resolve();
+      },
+      removeObjects(name) {
+        if (extraSets.delete(name)) setObjects();
+        return Promise.resolve();
+      },
+      controllerRssMiB: () => round(process.memoryUsage().rss / 2 ** 20, 1),
       load: () => load,
       window: () => openWindow(pids),
       async profileDaemons(label, fn) {

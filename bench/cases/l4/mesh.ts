@@ -7,7 +7,7 @@ import { startLoopbackL4Mesh } from './l4-mesh.js';
 import type { L4Mesh, L4MeshOptions, Topology } from './mesh-types.js';
 import { netnsAvailability, startNetnsL4Mesh } from './netns-mesh.js';
 
-export type { L4Mesh, L4MeshOptions, Mode, Service, Topology } from './mesh-types.js';
+export type { L4Mesh, L4MeshOptions, MeshCluster, MeshPod, Mode, Service, Topology } from './mesh-types.js';
 
 export function chooseTopology(env: NodeJS.ProcessEnv = process.env): { topology: Topology; reason: string } {
   const wanted = (env.BENCH_L4_TOPOLOGY ?? 'auto').toLowerCase();

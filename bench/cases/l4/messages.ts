@@ -70,10 +70,21 @@ export interface DaemonStats {
   capture?: Record<string, string>;
 }
 
+/** A daemon's L4 authorization state and refusals (B5; authz-stats.ts). */
+export interface AuthzStats {
+  /** Authorization resources in its state (the AuthorizationPolicies, converted PeerAuthentications, the static STRICT policy). */
+  policies: number;
+  /** Per workload ("<namespace>/<name>"): the selector (and PeerAuthentication) policy keys it lists. */
+  workloadPolicyKeys: Record<string, number>;
+  /** Connections refused by policy so far (istio_tcp_connections_failed_total, response_flags DENY). */
+  denied: number;
+}
+
 export type DaemonApi = {
   start: { params: DaemonStart; result: DaemonPorts };
   table: { params: FabricTable; result: void };
   stats: { params: undefined; result: DaemonStats };
+  authz: { params: undefined; result: AuthzStats };
   profileStart: { params: undefined; result: void };
   profileStop: { params: { file: string }; result: string };
 };

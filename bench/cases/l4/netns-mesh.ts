@@ -1,4 +1,4 @@
-// The netns topology of the L4 data-path cases (B1-B4): the `ambit local` network layout
+// The netns topology of the L4 data-path cases (B1-B5): the `ambit local` network layout
 // (cli/local/topology-plan.ts: a fabric bridge netns, one netns per node, pods on routed
 // /32 veths) built from the building blocks directly, with the real processes:
 //
@@ -14,7 +14,7 @@
 // SIGINT/SIGTERM/SIGHUP, and by a detached janitor child if this process is killed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,13 +22,15 @@ import { stringify } from 'yaml';
 import { ipPath } from '../../../cli/local/ip.js';
 import { applyTopology, teardown } from '../../../cli/local/topology.js';
 import { FABRIC_GATEWAY, nodeIp, type TopologyPlan } from '../../../cli/local/topology-plan.js';
+import type { KubeObject } from '../../../controller/config/resource.js';
 import { defaultRedirectObjectPath, nativeAddonStatus } from '../../../native/lib/index.js';
 import { forkRpc, type RpcApi, type RpcChild } from '../../lib/ipc-rpc.js';
 import type { JanitorApi } from '../../lib/janitor-child.js';
 import { openWindow, rssBytes } from '../../lib/proc-stats.js';
 import { round } from '../../lib/stats.js';
 import { unixGet } from '../../lib/unix-http.js';
-import type { DaemonStats, HaproxyApi, HaproxyStarted, LoadApi, PodsApi, Target } from './messages.js';
+import { authzStatsOf, type AuthzDump } from './authz-stats.js';
+import type { AuthzStats, DaemonStats, HaproxyApi, HaproxyStarted, LoadApi, PodsApi, Target } from './messages.js';
 import type { L4Mesh, L4MeshOptions, Mode, Service } from './mesh-types.js';
 import { HAPROXY_FIRST_PORT, NETNS_NODES, NETNS_PODS, netnsObjects, netnsPlan } from './netns-objects.js';
 import { SERVER_PORTS } from './objects.js';
@@ -124,7 +126,7 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
 }
 
 /** The parts of a daemon's /config_dump this harness reads (daemon/daemon.ts configDump). */
-interface ConfigDump {
+interface ConfigDump extends AuthzDump {
   ready?: boolean;
   connections?: unknown[];
   hbone?: {
@@ -366,6 +368,28 @@ export async function startNetnsL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
       if (mode !== 'ambit' && captured !== 0) throw new Error(`${mode} connections were captured (counters ${JSON.stringify(captureCounters[mode])}): that baseline would go through the mesh`);
     }
 
+    // Extra objects (B5): one YAML file each in the watched directory, written under a name
+    // the controller does not read (".tmp") and renamed into place, so it never reads half a file.
+    const extraFile = (name: string): string => {
+      if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`object set name ${JSON.stringify(name)}: use [a-z0-9-]`);
+      return path.join(objectsDir, `extra-${name}.yaml`);
+    };
+    const applyObjects = (name: string, objects: readonly KubeObject[]): Promise<void> => {
+      const file = extraFile(name);
+      writeFileSync(`${file}.tmp`, objects.map((o) => stringify(o)).join('---\n'));
+      renameSync(`${file}.tmp`, file);
+      return Promise.resolve();
+    };
+    const removeObjects = (name: string): Promise<void> => {
+      rmSync(extraFile(name), { force: true });
+      return Promise.resolve();
+    };
+    const authzStats = async (): Promise<Record<string, AuthzStats>> => Object.fromEntries(await Promise.all(daemons.map(async (d) => {
+      const metrics = await unixGet(d.socket, '/metrics');
+      if (metrics.status !== 200) throw new Error(`daemon ${d.node} /metrics: HTTP ${metrics.status}`);
+      return [d.node, authzStatsOf(await configDump(d), metrics.body)] as const;
+    })));
+
     const pids: Record<string, number> = {};
     for (const d of daemons) pids[`daemon-${d.node}`] = d.proc.pid ?? -1;
     pids['load-mesh'] = meshLoad.pid;
@@ -408,6 +432,9 @@ export async function startNetnsL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
     let warned = false;
     return {
       topology: 'netns', haproxy, modes, target, load, pids, setup, daemonStats,
+      cluster: { objects: netnsObjects(), client: meshClient, server: meshServer },
+      applyObjects, removeObjects, authzStats,
+      controllerRssMiB: () => round(rssBytes(controller.pid ?? -1) / 2 ** 20, 1),
       window: (mode) => openWindow(windowPids(mode)),
       async profileDaemons(_label, fn) {
         if (process.env.BENCH_L4_PROFILE_DIR && !warned) {

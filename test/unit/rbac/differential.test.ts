@@ -5,7 +5,9 @@ import test from 'ava';
 import type { Authorization, AuthzMatch, AuthzRule, Cidr, StringMatch } from '../../../api/model.js';
 import { authorize } from '../../../daemon/rbac/authorize.js';
 import { compilePolicies } from '../../../daemon/rbac/compiled-policies.js';
-import type { Connection } from '../../../daemon/rbac/connection.js';
+import { ConnectionView, type Connection } from '../../../daemon/rbac/connection.js';
+import { compilePolicy, policyMatches, type CompiledPolicy } from '../../../daemon/rbac/compiled-policy.js';
+import { INDEX_MIN_POLICIES, firstMatching, requiredValues } from '../../../daemon/rbac/policy-index.js';
 import { oracleAllows } from './oracle.js';
 import { ROOT, authz, identity, match, sm, workload } from './support.js';
 
@@ -28,12 +30,20 @@ const CIDRS: Cidr[] = [
   { address: 'fd00::', length: 16 }, { address: 'fd00::', length: 32 }, { address: '0.0.0.0', length: 0 },
 ];
 
-test('random policies: compiled decision agrees with the reference evaluator', (t) => {
-  const r = rng(42);
+interface Run { checked: number; allowed: number; indexedLists: number; indexedHits: number; disagreement?: string }
+
+/**
+ * `rounds` rounds of random policies (`minPolicies`..`maxPolicies` each) and 20 random
+ * connections per round; `exactBias` makes string matches exact more often (what lets the
+ * policy index file a policy under a principal or namespace).
+ */
+function run(seed: number, rounds: number, minPolicies: number, maxPolicies: number, exactBias: number): Run {
+  const r = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const some = <T>(xs: readonly T[]): T[] => (r() < 0.6 ? [] : xs.filter(() => r() < 0.4));
   const strMatch = (values: readonly string[]): StringMatch => {
     const v = pick(values);
+    if (r() < exactBias) return sm.exact(v);
     switch (Math.floor(r() * 4)) {
       case 0: return sm.exact(v);
       case 1: return sm.prefix(v.slice(0, 1 + Math.floor(r() * v.length)));
@@ -53,8 +63,10 @@ test('random policies: compiled decision agrees with the reference evaluator', (
     destinationIps: some(CIDRS.slice(0, 2)), notDestinationIps: some(CIDRS.slice(2, 3)),
     destinationPorts: some(PORTS), notDestinationPorts: some(PORTS),
   });
+  // Long lists: every rule has a clause, every clause a Match (so a policy rarely matches everything).
+  const atLeast = exactBias > 0 ? 1 : 0;
   const randomRule = (): AuthzRule => ({
-    clauses: Array.from({ length: Math.floor(r() * 3) }, () => ({ matches: Array.from({ length: Math.floor(r() * 3) }, randomMatch) })),
+    clauses: Array.from({ length: atLeast + Math.floor(r() * (3 - atLeast)) }, () => ({ matches: Array.from({ length: atLeast + Math.floor(r() * (3 - atLeast)) }, randomMatch) })),
   });
   const randomPolicy = (i: number): Authorization => {
     const ns = pick([...NAMESPACES, ROOT]);
@@ -66,8 +78,10 @@ test('random policies: compiled decision agrees with the reference evaluator', (
 
   let checked = 0;
   let allowed = 0;
-  for (let round = 0; round < 300; round++) {
-    const policies = Array.from({ length: 1 + Math.floor(r() * 5) }, (_, i) => randomPolicy(i));
+  let indexedLists = 0;
+  let indexedHits = 0;
+  for (let round = 0; round < rounds; round++) {
+    const policies = Array.from({ length: minPolicies + Math.floor(r() * (maxPolicies - minPolicies + 1)) }, (_, i) => randomPolicy(i));
     const compiled = compilePolicies(policies, ROOT);
     const selectorKeys = policies.filter((p) => p.scope === 'WORKLOAD_SELECTOR' && r() < 0.7).map((p) => `${p.namespace}/${p.name}`);
     const w = workload(selectorKeys, pick(NAMESPACES));
@@ -79,12 +93,57 @@ test('random policies: compiled decision agrees with the reference evaluator', (
       };
       const got = authorize(conn, w, compiled).allowed;
       const want = oracleAllows(policies, w, conn, ROOT);
-      if (got !== want) return t.fail(`disagreement on ${JSON.stringify({ policies, w, conn })}: got ${got}, want ${want}`);
+      if (got !== want) return { checked, allowed, indexedLists, indexedHits, disagreement: `${JSON.stringify({ policies, w, conn })}: got ${got}, want ${want}` };
+      // The index must name the very policy a plain scan finds first.
+      const view = new ConnectionView(conn);
+      for (const list of [compiled.global.deny, compiled.global.allow, ...[...compiled.byNamespace.values()].flatMap((b) => [b.deny, b.allow])]) {
+        const scanned = list.find((p) => policyMatches(p, view));
+        if (list.length >= INDEX_MIN_POLICIES) {
+          indexedLists++;
+          if (scanned) indexedHits++;
+        }
+        if (firstMatching(list, view) !== scanned) return { checked, allowed, indexedLists, indexedHits, disagreement: `index vs scan on ${JSON.stringify(conn)}` };
+      }
       checked++;
       if (got) allowed++;
     }
   }
+  return { checked, allowed, indexedLists, indexedHits };
+}
+
+test('random policies: compiled decision agrees with the reference evaluator', (t) => {
+  const { checked, allowed, disagreement } = run(42, 300, 1, 5, 0);
+  t.is(disagreement, undefined);
   t.is(checked, 6000);
   // Both outcomes must be well represented for the comparison to mean something.
   t.true(allowed > 600 && allowed < 5400, `${allowed} allowed of ${checked}`);
+});
+
+test('long policy lists (indexed by principal and namespace): same decisions and same named policy as a scan', (t) => {
+  const { checked, indexedLists, indexedHits, disagreement } = run(7, 120, 40, 160, 0.8);
+  t.is(disagreement, undefined);
+  t.is(checked, 2400);
+  // Long lists were searched through the index, with and without a policy matching.
+  t.true(indexedLists > 300, `${indexedLists} indexed lists checked`);
+  t.true(indexedHits > 0 && indexedHits < indexedLists, `${indexedHits} of ${indexedLists} indexed lists had a match`);
+});
+
+test('requiredValues: which principals a policy can match at all', (t) => {
+  const compile = (rules: AuthzRule[]): CompiledPolicy => compilePolicy(authz('p', rules, { ns: 'foo', scope: 'NAMESPACE', action: 'ALLOW', dryRun: false }));
+  const rule = (...clauses: AuthzMatch[][]): AuthzRule => ({ clauses: clauses.map((matches) => ({ matches })) });
+  const exactP = (...vs: string[]): AuthzMatch => match({ principals: vs.map((v) => sm.exact(v)) });
+  const cases: [string, AuthzRule[], string[] | null][] = [
+    ['one exact principal', [rule([exactP('a')])], ['a']],
+    ['two matches of a clause: either', [rule([exactP('a'), exactP('b', 'c')])], ['a', 'b', 'c']],
+    ['two rules: either', [rule([exactP('a')]), rule([exactP('d')])], ['a', 'd']],
+    ['a rule without a principal clause: not indexable', [rule([exactP('a')]), rule([match({ destinationPorts: [80] })])], null],
+    ['a prefix: not indexable', [rule([match({ principals: [sm.prefix('a')] })])], null],
+    ['a sibling Match without principals: not indexable', [rule([exactP('a'), match({ destinationPorts: [80] })])], null],
+    ['AND of a port clause and a principal clause: the principal one', [rule([match({ destinationPorts: [80] })], [exactP('a')])], ['a']],
+    ['no rules: never matches', [], []],
+  ];
+  for (const [name, rules, want] of cases) {
+    const got = requiredValues(compile(rules).rules, (m) => m.principals);
+    t.deepEqual(got === null ? null : [...got].sort(), want, name);
+  }
 });
