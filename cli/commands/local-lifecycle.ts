@@ -14,7 +14,6 @@ import { createLogger } from '../../api/log.js';
 import { tokenFile } from '../../controller/auth/bootstrap-tokens.js';
 import { nodeNames } from '../local/args.js';
 import { SYSTEM_PATH, systemIpRunner } from '../local/ip.js';
-import { SERVICE_CIDR_PREFIX } from '../local/materialize.js';
 import { CONTROLLER_GRPC_PORT, LocalRuntime } from '../local/runtime.js';
 import { RuntimeClient } from '../local/runtime-api.js';
 import { startRuntimeServer } from '../local/runtime-server.js';
@@ -24,12 +23,11 @@ import {
 } from '../local/state.js';
 import { Supervisor, isRecordAlive, stopRecordedProcesses, type ProcessRecord } from '../local/supervisor.js';
 import { applyTopology, teardown } from '../local/topology.js';
-import { FABRIC_GATEWAY, UPLINK, fabricNetns, nodeIp, nodeNetns, planTopology } from '../local/topology-plan.js';
+import { FABRIC_GATEWAY, SERVICE_CIDR, UPLINK, fabricNetns, nodeIp, nodeNetns, planTopology } from '../local/topology-plan.js';
 import { loadInputs, printOperation, type Output } from './local-ops.js';
 
 /** dist/cli/main.js, which the runtime and the daemons run. */
 export const MAIN_JS = fileURLToPath(new URL('../main.js', import.meta.url));
-export const SERVICE_CIDR = `${SERVICE_CIDR_PREFIX}.0.0/16`;
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

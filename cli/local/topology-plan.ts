@@ -40,6 +40,8 @@ export const POD_INTERFACE = 'eth0';
 export const MAX_NETNS_NAME = 64;
 /** Ports of the node daemon (DESIGN §2) kept out of the ephemeral range inside nodes. */
 export const RESERVED_PORTS = '15000-15021';
+/** The Service VIP range (materialize.ts assigns ClusterIPs from it). */
+export const SERVICE_CIDR = '10.96.0.0/16';
 
 /** Sysctls set inside each node netns (never on the host), before any link is added. */
 export const NODE_SYSCTLS: readonly (readonly [string, string])[] = [
@@ -68,6 +70,8 @@ export type TopologyOp =
   | { op: 'addr-add'; netns: string; dev: string; cidr: string }
   | { op: 'link-up'; netns: string; name: string }
   | { op: 'route-add'; netns: string; dst: string; dev: string; via?: string; onlink?: boolean }
+  /** Packets to `dst` are dropped without an ICMP error (see SERVICE_CIDR). */
+  | { op: 'route-blackhole'; netns: string; dst: string }
   | { op: 'etc-write'; netns: string; files: Readonly<Record<string, string>> };
 
 export type DeleteOp =
@@ -257,6 +261,10 @@ export function planTopology(input: PlanInput): TopologyPlan {
     for (const other of nodes) {
       if (other !== n) ops.push({ op: 'route-add', netns: n.netns, dst: other.podCidr, via: other.ip, dev: n.uplink });
     }
+    // No kube-proxy: Service VIPs exist only through the node daemon, which captures
+    // connections to them. While it restarts, a SYN to a VIP is dropped silently (and
+    // retransmitted into the new daemon a second later) instead of failing at once.
+    ops.push({ op: 'route-blackhole', netns: n.netns, dst: SERVICE_CIDR });
     // The fabric reaches pods too (for a controller or a test client run there); it does not forward.
     ops.push({ op: 'route-add', netns: fabric.netns, dst: n.podCidr, via: n.ip, dev: fabric.bridge });
   }
@@ -333,6 +341,7 @@ export function ipArgs(op: TopologyOp): string[] | undefined {
     case 'link-up': return ['-n', op.netns, 'link', 'set', 'dev', op.name, 'up'];
     case 'route-add':
       return ['-n', op.netns, 'route', 'replace', op.dst, ...(op.via ? ['via', op.via] : []), 'dev', op.dev, ...(op.onlink ? ['onlink'] : [])];
+    case 'route-blackhole': return ['-n', op.netns, 'route', 'replace', 'blackhole', op.dst];
     case 'etc-write': return undefined;
   }
 }

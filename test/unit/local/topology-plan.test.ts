@@ -164,3 +164,12 @@ test('planPodsOf takes materialized Deployments and Pods', (t) => {
   const plan = planTopology({ cluster: 'demo', nodes: ['node-1', 'node-2'], pods });
   t.is(plan.pods.length, 3);
 });
+
+test('every node drops Service VIP traffic the daemon did not capture (no kube-proxy), silently', (t) => {
+  const plan = planTopology(input);
+  t.deepEqual(plan.ops.filter((o) => o.op === 'route-blackhole').map(describeOp), [
+    'ip -n ambit-demo-node-1 route replace blackhole 10.96.0.0/16',
+    'ip -n ambit-demo-node-2 route replace blackhole 10.96.0.0/16',
+  ]);
+  t.deepEqual(resourcesOf(plan).filter((r) => r.kind === 'netns' && r.name.includes('fabric')).length, 1, 'no extra resource: it goes with the node netns');
+});
