@@ -118,6 +118,13 @@ static __always_inline int parse(struct __sk_buff *skb, struct flow *f)
 	return 0;
 }
 
+/* What a program returns for a packet that is not ours: TC_ACT_UNSPEC, i.e. TCX_NEXT
+ * with tcx (the next program attached to the device still sees it) and "continue with the
+ * next filter" with netlink cls_bpf; without another program or filter the packet goes on
+ * as with TC_ACT_OK. TC_ACT_OK (TCX_PASS) would end the chain for programs attached
+ * after ours. Packets we assign a socket to end it (TC_ACT_OK). */
+#define NOT_OURS TC_ACT_UNSPEC
+
 /* Hands the packet to the socket it belongs to, or (new connection) to the listener of
  * `kind`. The sk->state load stays in the lookup branch only: sharing it with the
  * sockmap pointer fails verification ("same insn cannot be used with different
@@ -153,12 +160,12 @@ static __always_inline int capture(struct __sk_buff *skb, const struct flow *f, 
 	}
 
 	if (!f->syn_only)
-		return TC_ACT_OK; /* not ours: a connection that predates enrollment, or a stray */
+		return NOT_OURS; /* a connection that predates enrollment, or a stray */
 
 	struct bpf_sock *listener = bpf_map_lookup_elem(&ambit_listeners, &kind);
 	if (!listener) {
 		count(AMBIT_STAT_NO_LISTENER);
-		return (cfg->flags & AMBIT_CFG_DROP_WITHOUT_LISTENER) ? TC_ACT_SHOT : TC_ACT_OK;
+		return (cfg->flags & AMBIT_CFG_DROP_WITHOUT_LISTENER) ? TC_ACT_SHOT : NOT_OURS;
 	}
 	err = bpf_sk_assign(skb, listener, 0);
 	bpf_sk_release(listener);
@@ -177,7 +184,7 @@ static __always_inline int capture_inbound(struct __sk_buff *skb, const struct f
 					   const struct ambit_config *cfg)
 {
 	if (!bpf_map_lookup_elem(&ambit_pods, &f->daddr))
-		return TC_ACT_OK;
+		return NOT_OURS;
 	__u32 kind = f->dport == bpf_htons(AMBIT_HBONE_PORT) ? AMBIT_LISTENER_HBONE
 							       : AMBIT_LISTENER_INBOUND_PLAINTEXT;
 	return capture(skb, f, kind, cfg);
@@ -199,7 +206,7 @@ int ambit_pod_ingress(struct __sk_buff *skb)
 	struct flow f = {};
 
 	if (!cfg || parse(skb, &f) < 0 || f.daddr == cfg->node_ip)
-		return TC_ACT_OK;
+		return NOT_OURS;
 
 	const struct ambit_pod *pod = bpf_map_lookup_elem(&ambit_pods, &f.saddr);
 	if (pod) {
@@ -221,7 +228,7 @@ int ambit_uplink_ingress(struct __sk_buff *skb)
 	struct flow f = {};
 
 	if (!cfg || parse(skb, &f) < 0 || f.daddr == cfg->node_ip)
-		return TC_ACT_OK;
+		return NOT_OURS;
 	return capture_inbound(skb, &f, cfg);
 }
 

@@ -207,6 +207,35 @@ if (!isRoot) {
     });
   }
 
+  // Other tcx programs on the same device (another CNI's, or a second daemon during a
+  // hand-over) still see what ours does not take: it returns TCX_NEXT, not TCX_PASS.
+  test.serial('tcx: a program attached after ours still sees the packets ours leaves alone', async (t) => {
+    t.timeout(60_000);
+    const { lab } = await setUp(t, 'tcx');
+    const defer = cleanup(t);
+    const nodeNs = lab.path(lab.ns.node);
+    const second = loadRedirectProgram();
+    defer(() => second.close());
+    second.configure({ nodeIp: IPS.node, mark: MARK });
+    for (const [kind, port] of Object.entries(PORTS) as [ListenerKind, number][]) {
+      const fd = transparentListener('0.0.0.0', port + 1000, { netns: nodeNs });
+      const server = await serve(fd, `second-${kind}`);
+      defer(() => close(server));
+      second.setListener(kind, fd);
+    }
+    for (const dev of ['vp1', 'vp2']) {
+      const a = attachIngress(dev, second.podIngress, { mode: 'tcx', netns: nodeNs });
+      defer(() => a.detach());
+    }
+    second.enrolledPods.add(IPS.pod1, { ifindex: interfaceIndex('vp1', { netns: nodeNs }) });
+    second.enrolledPods.add(IPS.pod2, { ifindex: interfaceIndex('vp2', { netns: nodeNs }) });
+    // pod2 is not ours: the second program gets it.
+    t.is(await lab.connect(lab.ns.pod2, IPS.remote, 8080), `second-outbound ${IPS.remote}:8080 from ${IPS.pod2}`);
+    // pod1 is ours, and ours runs first: the second program never sees its new connections.
+    t.is(await lab.connect(lab.ns.pod1, IPS.remote, 8080), `outbound ${IPS.remote}:8080 from ${IPS.pod1}`);
+    t.is(second.stats().outboundSyn, 1n);
+  });
+
   // What happens when the daemon dies: tcx links die with their process (fail-open),
   // netlink filters stay and, with no listener left, drop new connections (fail-closed).
   for (const mode of ['tcx', 'netlink'] as const) {
