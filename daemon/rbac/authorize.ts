@@ -14,7 +14,7 @@ import { policyMatches } from './compiled-policy.js';
 import type { Connection } from './connection.js';
 import { ConnectionView } from './connection.js';
 import type { Decision, DryRunReport } from './decision.js';
-import { firstMatching } from './policy-index.js';
+import { ConnectionKeys, firstMatching } from './policy-index.js';
 
 /** The parts of a Workload a decision reads. */
 export type DestinationWorkload = Pick<Workload, 'namespace' | 'authorizationPolicies'>;
@@ -60,9 +60,9 @@ function buildSelectorBucket(keys: readonly string[], compiled: CompiledPolicies
 
 type Kind = keyof PolicyBucket;
 
-function firstMatch(kind: Kind, buckets: Applicable, view: ConnectionView): CompiledPolicy | undefined {
+function firstMatch(kind: Kind, buckets: Applicable, keys: ConnectionKeys): CompiledPolicy | undefined {
   for (const b of buckets) {
-    const p = firstMatching(b[kind], view);
+    const p = firstMatching(b[kind], keys);
     if (p) return p;
   }
   return undefined;
@@ -111,13 +111,14 @@ function dryRunReport(dry: readonly CompiledPolicy[], enforced: Enforced, view: 
 }
 
 function enforce(buckets: Applicable, view: ConnectionView): Enforced {
-  const deny = firstMatch('deny', buckets, view);
+  const keys = new ConnectionKeys(view);
+  const deny = firstMatch('deny', buckets, keys);
   if (deny) {
     return { decision: { allowed: false, reason: `denied by DENY policy ${deny.key}`, policy: deny.key }, deniedBy: deny, allowPolicies: 0 };
   }
   const allowPolicies = count('allow', buckets);
   if (allowPolicies === 0) return { decision: ALLOWED_NO_POLICY, allowPolicies };
-  const allow = firstMatch('allow', buckets, view);
+  const allow = firstMatch('allow', buckets, keys);
   if (allow) return { decision: { allowed: true, policy: allow.key }, allowPolicies, allowedBy: allow };
   return { decision: { allowed: false, reason: `allow policies exist but none matched: ${names(all('allow', buckets))}` }, allowPolicies };
 }

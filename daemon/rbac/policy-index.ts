@@ -1,84 +1,131 @@
 // A faster way to find the first policy of a list that matches a connection, for long
-// lists (thousands of policies applying to one workload). Most L4 policies name their
-// peers exactly (`source.principals`, `source.namespaces`): such a policy can only match
-// a connection whose principal (or namespace) is one of the names it lists, so it is
-// filed under those names and only looked at for them. The others are always scanned.
-// The candidates are visited in the list's order, so the first match — the policy a
-// decision names — is the same as a plain scan finds.
+// lists (thousands of policies applying to one workload). A Match holds only if every
+// field it sets holds, so one positive field of it — the peer's principal, its namespace
+// or its source address — already names the connections it can match: "principal is
+// X", "starts with Y", "address in Z/24". A policy whose every rule has a clause made of
+// such Matches is filed under those keys and looked at only for connections that have
+// one of them; the others are always scanned. Candidates are visited in the list's
+// order, so the first match — the policy a decision names — is the one a scan finds.
 import type { CompiledStringMatch } from './string-match.js';
 import type { CompiledPolicy, CompiledRule } from './compiled-policy.js';
 import { policyMatches } from './compiled-policy.js';
 import type { CompiledMatch } from './compiled-match.js';
+import type { CompiledCidr } from './cidr.js';
 import type { ConnectionView } from './connection.js';
-
-type StringField = { readonly pos: readonly CompiledStringMatch[]; readonly neg: readonly CompiledStringMatch[] } | null;
+import type { ParsedIp } from './ip-address.js';
 
 /** Lists shorter than this are scanned (an index costs more than it saves). */
 export const INDEX_MIN_POLICIES = 16;
 
-/** The exact values one clause requires (any of its matches must hold one), or null. */
-function clauseRequires(clause: readonly CompiledMatch[], field: (m: CompiledMatch) => StringField): Set<string> | null {
-  const out = new Set<string>();
-  for (const m of clause) {
-    const f = field(m);
-    if (f === null || f.pos.length === 0) return null;
-    for (const s of f.pos) {
-      if (s.kind !== 'exact') return null;
-      out.add(s.value);
+// Keys, tagged by dimension: principal (p) or namespace (n) exact "=", prefix "<" and
+// suffix ">" (with the length), presence "*"; source CIDR "c<family>/<length>:<network>".
+function stringKeys(tag: 'p' | 'n', list: readonly CompiledStringMatch[]): string[] {
+  return list.map((s) => {
+    switch (s.kind) {
+      case 'exact': return `${tag}=${s.value}`;
+      case 'prefix': return `${tag}<${s.value.length}:${s.value}`;
+      case 'suffix': return `${tag}>${s.value.length}:${s.value}`;
+      case 'presence': return `${tag}*`;
     }
+  });
+}
+
+/** The CIDR's prefix length: its mask words are leading ones. */
+function prefixLength(c: CompiledCidr): number {
+  let bits = 0;
+  for (const w of c.mask) {
+    for (let x = w >>> 0; x !== 0; x = (x & (x - 1)) >>> 0) bits++;
   }
-  return out;
+  return bits;
+}
+
+function cidrKey(family: number, length: number, net: readonly number[]): string {
+  return `c${family}/${length}:${net.join('.')}`;
+}
+
+/** The keys one of which a connection must have for `m` to hold, or null (none of its fields narrows it). */
+export function matchKeys(m: CompiledMatch): string[] | null {
+  if (m.principals !== null && m.principals.pos.length > 0) return stringKeys('p', m.principals.pos);
+  if (m.namespaces !== null && m.namespaces.pos.length > 0) return stringKeys('n', m.namespaces.pos);
+  if (m.sourceIps !== null && m.sourceIps.pos.length > 0) return m.sourceIps.pos.map((c) => cidrKey(c.family, prefixLength(c), c.net));
+  return null;
 }
 
 /**
- * The values a connection's field must take for `rules` to match (a matching rule has
- * all its clauses matching, so one clause's requirement is enough), or null when some
- * rule needs none. No rules: the empty set (the policy never matches).
+ * The keys a connection must have one of for `rules` to match (a matching rule has all
+ * its clauses matching, so one clause is enough: the one with the fewest keys), or null
+ * when some rule needs none. No rules: no keys (the policy never matches).
  */
-export function requiredValues(rules: readonly CompiledRule[], field: (m: CompiledMatch) => StringField): Set<string> | null {
+export function requiredKeys(rules: readonly CompiledRule[]): Set<string> | null {
   const out = new Set<string>();
   for (const rule of rules) {
-    let best: Set<string> | null = null;
+    let best: string[] | null = null;
     for (const clause of rule) {
-      const req = clauseRequires(clause, field);
-      if (req !== null && (best === null || req.size < best.size)) best = req;
+      const keys: string[] = [];
+      let ok = true;
+      for (const m of clause) {
+        const k = matchKeys(m);
+        if (k === null) { ok = false; break; }
+        keys.push(...k);
+      }
+      if (ok && (best === null || keys.length < best.length)) best = keys;
     }
     if (best === null) return null;
-    for (const v of best) out.add(v);
+    for (const k of best) out.add(k);
   }
   return out;
 }
 
-const principals = (m: CompiledMatch): StringField => m.principals;
-const namespaces = (m: CompiledMatch): StringField => m.namespaces;
-
 interface PolicyIndex {
-  readonly byPrincipal: ReadonlyMap<string, readonly number[]>;
-  readonly byNamespace: ReadonlyMap<string, readonly number[]>;
+  readonly byKey: ReadonlyMap<string, readonly number[]>;
+  /** Lengths of the indexed prefixes / suffixes per dimension, and CIDR shapes. */
+  readonly prefixLengths: { readonly p: readonly number[]; readonly n: readonly number[] };
+  readonly suffixLengths: { readonly p: readonly number[]; readonly n: readonly number[] };
+  readonly cidrShapes: readonly { family: 4 | 6; length: number; mask: readonly number[] }[];
+  /** Which exact / presence keys exist ("p=", "p*", "n=", "n*"): the others are not made. */
+  readonly kinds: ReadonlySet<string>;
   /** Positions of the policies that must always be looked at. */
   readonly scan: readonly number[];
 }
 
+function wordMask(bits: number): number {
+  if (bits <= 0) return 0;
+  if (bits >= 32) return 0xffffffff;
+  return (0xffffffff << (32 - bits)) >>> 0;
+}
+
 function buildIndex(list: readonly CompiledPolicy[]): PolicyIndex {
-  const byPrincipal = new Map<string, number[]>();
-  const byNamespace = new Map<string, number[]>();
+  const byKey = new Map<string, number[]>();
   const scan: number[] = [];
-  const file = (map: Map<string, number[]>, keys: Set<string>, i: number): void => {
-    for (const k of keys) {
-      const at = map.get(k);
-      if (at) at.push(i);
-      else map.set(k, [i]);
-    }
-  };
   list.forEach((p, i) => {
-    if (p.matchesAll) return scan.push(i);
-    const byP = requiredValues(p.rules, principals);
-    if (byP !== null) return file(byPrincipal, byP, i);
-    const byNs = requiredValues(p.rules, namespaces);
-    if (byNs !== null) return file(byNamespace, byNs, i);
-    return scan.push(i);
+    const keys = p.matchesAll ? null : requiredKeys(p.rules);
+    if (keys === null) {
+      scan.push(i);
+      return;
+    }
+    for (const k of keys) {
+      const at = byKey.get(k);
+      if (at) at.push(i);
+      else byKey.set(k, [i]);
+    }
   });
-  return { byPrincipal, byNamespace, scan };
+  const lengths = (tag: string): number[] => [...new Set([...byKey.keys()].filter((k) => k.startsWith(tag)).map((k) => Number(k.slice(2, k.indexOf(':')))))];
+  const shapes = new Map<string, { family: 4 | 6; length: number; mask: number[] }>();
+  for (const k of byKey.keys()) {
+    if (!k.startsWith('c')) continue;
+    const family = k[1] === '4' ? 4 : 6;
+    const length = Number(k.slice(3, k.indexOf(':')));
+    const mask = family === 4 ? [wordMask(length), 0, 0, 0] : [wordMask(length), wordMask(length - 32), wordMask(length - 64), wordMask(length - 96)];
+    shapes.set(`${family}/${length}`, { family, length, mask });
+  }
+  return {
+    byKey,
+    prefixLengths: { p: lengths('p<'), n: lengths('n<') },
+    suffixLengths: { p: lengths('p>'), n: lengths('n>') },
+    cidrShapes: [...shapes.values()],
+    kinds: new Set([...byKey.keys()].map((k) => k.slice(0, 2))),
+    scan,
+  };
 }
 
 const indexes = new WeakMap<readonly CompiledPolicy[], PolicyIndex>();
@@ -92,31 +139,80 @@ function indexOf(list: readonly CompiledPolicy[]): PolicyIndex {
   return index;
 }
 
-const NONE: readonly number[] = [];
+/**
+ * The key strings of one connection, made once per decision (a decision may search
+ * several indexed lists: namespace, mesh-wide and selector policies, DENY and ALLOW).
+ */
+export class ConnectionKeys {
+  private made: Map<string, string> | undefined;
 
-/** The first policy of `list` (in order) that matches `view`; the same answer as a scan. */
-export function firstMatching(list: readonly CompiledPolicy[], view: ConnectionView): CompiledPolicy | undefined {
+  constructor(readonly view: ConnectionView) {}
+
+  get(shape: string, make: () => string): string {
+    this.made ??= new Map();
+    let key = this.made.get(shape);
+    if (key === undefined) {
+      key = make();
+      this.made.set(shape, key);
+    }
+    return key;
+  }
+}
+
+/** The keys a connection has in `index` (principal, namespace, source address). */
+function connectionKeys(index: PolicyIndex, ck: ConnectionKeys): string[] {
+  const view = ck.view;
+  const keys: string[] = [];
+  const strings = (tag: 'p' | 'n', value: string): void => {
+    if (index.kinds.has(`${tag}=`)) keys.push(ck.get(`${tag}=`, () => `${tag}=${value}`));
+    for (const l of index.prefixLengths[tag]) if (l <= value.length) keys.push(ck.get(`${tag}<${l}`, () => `${tag}<${l}:${value.slice(0, l)}`));
+    for (const l of index.suffixLengths[tag]) if (l <= value.length) keys.push(ck.get(`${tag}>${l}`, () => `${tag}>${l}:${value.slice(value.length - l)}`));
+    if (value !== '' && index.kinds.has(`${tag}*`)) keys.push(`${tag}*`);
+  };
+  const principal = view.principal;
+  if (principal !== null) strings('p', principal);
+  strings('n', view.namespace);
+  if (index.cidrShapes.length > 0) {
+    const ip: ParsedIp | null = view.srcIp;
+    if (ip !== null) {
+      for (const s of index.cidrShapes) {
+        if (s.family !== ip.family) continue;
+        const w = ip.words;
+        keys.push(ck.get(`c${s.family}/${s.length}`, () => cidrKey(s.family, s.length, [(w[0] & s.mask[0]!) >>> 0, (w[1] & s.mask[1]!) >>> 0, (w[2] & s.mask[2]!) >>> 0, (w[3] & s.mask[3]!) >>> 0])));
+      }
+    }
+  }
+  return keys;
+}
+
+/** The first policy of `list` (in order) that matches the connection; the same answer as a scan. */
+export function firstMatching(list: readonly CompiledPolicy[], ck: ConnectionKeys): CompiledPolicy | undefined {
+  const view = ck.view;
   if (list.length < INDEX_MIN_POLICIES) {
     for (const p of list) if (policyMatches(p, view)) return p;
     return undefined;
   }
   const index = indexOf(list);
-  const principal = view.principal;
-  const a = principal === null ? NONE : index.byPrincipal.get(principal) ?? NONE;
-  const b = index.byNamespace.get(view.namespace) ?? NONE;
-  const c = index.scan;
-  // Visit a ∪ b ∪ c in ascending position (each policy is in exactly one of them).
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  while (i < a.length || j < b.length || k < c.length) {
-    const ai = i < a.length ? a[i]! : Infinity;
-    const bj = j < b.length ? b[j]! : Infinity;
-    const ck = k < c.length ? c[k]! : Infinity;
-    let at: number;
-    if (ai <= bj && ai <= ck) { at = ai; i++; } else if (bj <= ck) { at = bj; j++; } else { at = ck; k++; }
-    const p = list[at]!;
+  const lists: (readonly number[])[] = [index.scan];
+  for (const k of connectionKeys(index, ck)) {
+    const at = index.byKey.get(k);
+    if (at) lists.push(at);
+  }
+  // Visit the union of the candidate lists (each sorted) in ascending position, once each.
+  const next = lists.map(() => 0);
+  let last = -1;
+  for (;;) {
+    let min = Infinity;
+    let from = -1;
+    for (let l = 0; l < lists.length; l++) {
+      const v = lists[l]![next[l]!];
+      if (v !== undefined && v < min) { min = v; from = l; }
+    }
+    if (from < 0) return undefined;
+    next[from] = next[from]! + 1;
+    if (min === last) continue;
+    last = min;
+    const p = list[min]!;
     if (policyMatches(p, view)) return p;
   }
-  return undefined;
 }

@@ -7,7 +7,7 @@ import { authorize } from '../../../daemon/rbac/authorize.js';
 import { compilePolicies } from '../../../daemon/rbac/compiled-policies.js';
 import { ConnectionView, type Connection } from '../../../daemon/rbac/connection.js';
 import { compilePolicy, policyMatches, type CompiledPolicy } from '../../../daemon/rbac/compiled-policy.js';
-import { INDEX_MIN_POLICIES, firstMatching, requiredValues } from '../../../daemon/rbac/policy-index.js';
+import { ConnectionKeys, INDEX_MIN_POLICIES, firstMatching, requiredKeys } from '../../../daemon/rbac/policy-index.js';
 import { oracleAllows } from './oracle.js';
 import { ROOT, authz, identity, match, sm, workload } from './support.js';
 
@@ -102,7 +102,7 @@ function run(seed: number, rounds: number, minPolicies: number, maxPolicies: num
           indexedLists++;
           if (scanned) indexedHits++;
         }
-        if (firstMatching(list, view) !== scanned) return { checked, allowed, indexedLists, indexedHits, disagreement: `index vs scan on ${JSON.stringify(conn)}` };
+        if (firstMatching(list, new ConnectionKeys(view)) !== scanned) return { checked, allowed, indexedLists, indexedHits, disagreement: `index vs scan on ${JSON.stringify(conn)}` };
       }
       checked++;
       if (got) allowed++;
@@ -128,22 +128,24 @@ test('long policy lists (indexed by principal and namespace): same decisions and
   t.true(indexedHits > 0 && indexedHits < indexedLists, `${indexedHits} of ${indexedLists} indexed lists had a match`);
 });
 
-test('requiredValues: which principals a policy can match at all', (t) => {
+test('requiredKeys: the principals, namespaces or source ranges a policy can match at all', (t) => {
   const compile = (rules: AuthzRule[]): CompiledPolicy => compilePolicy(authz('p', rules, { ns: 'foo', scope: 'NAMESPACE', action: 'ALLOW', dryRun: false }));
   const rule = (...clauses: AuthzMatch[][]): AuthzRule => ({ clauses: clauses.map((matches) => ({ matches })) });
   const exactP = (...vs: string[]): AuthzMatch => match({ principals: vs.map((v) => sm.exact(v)) });
   const cases: [string, AuthzRule[], string[] | null][] = [
-    ['one exact principal', [rule([exactP('a')])], ['a']],
-    ['two matches of a clause: either', [rule([exactP('a'), exactP('b', 'c')])], ['a', 'b', 'c']],
-    ['two rules: either', [rule([exactP('a')]), rule([exactP('d')])], ['a', 'd']],
-    ['a rule without a principal clause: not indexable', [rule([exactP('a')]), rule([match({ destinationPorts: [80] })])], null],
-    ['a prefix: not indexable', [rule([match({ principals: [sm.prefix('a')] })])], null],
-    ['a sibling Match without principals: not indexable', [rule([exactP('a'), match({ destinationPorts: [80] })])], null],
-    ['AND of a port clause and a principal clause: the principal one', [rule([match({ destinationPorts: [80] })], [exactP('a')])], ['a']],
+    ['one exact principal', [rule([exactP('a')])], ['p=a']],
+    ['two matches of a clause: either', [rule([exactP('a'), exactP('b', 'c')])], ['p=a', 'p=b', 'p=c']],
+    ['two rules: either', [rule([exactP('a')]), rule([exactP('d')])], ['p=a', 'p=d']],
+    ['prefix, suffix and presence are keys too', [rule([match({ principals: [sm.prefix('ab'), sm.suffix('xyz'), sm.presence()] })])], ['p*', 'p<2:ab', 'p>3:xyz']],
+    ['a principal or a namespace or a source range (one per Match)', [rule([exactP('a'), match({ namespaces: [sm.exact('ns1')] }), match({ sourceIps: [{ address: '10.1.2.3', length: 16 }] })])], ['c4/16:167837696.0.0.0', 'n=ns1', 'p=a']],
+    ['a rule without a narrowing clause: none', [rule([exactP('a')]), rule([match({ destinationPorts: [80] })])], null],
+    ['a sibling Match without a narrowing field: none', [rule([exactP('a'), match({ destinationPorts: [80] })])], null],
+    ['AND of a port clause and a principal clause: the principal one', [rule([match({ destinationPorts: [80] })], [exactP('a')])], ['p=a']],
+    ['only negative fields: none', [rule([match({ notPrincipals: [sm.exact('a')] })])], null],
     ['no rules: never matches', [], []],
   ];
   for (const [name, rules, want] of cases) {
-    const got = requiredValues(compile(rules).rules, (m) => m.principals);
-    t.deepEqual(got === null ? null : [...got].sort(), want, name);
+    const got = requiredKeys(compile(rules).rules);
+    t.deepEqual(got === null ? null : [...got].sort(), want === null ? null : [...want].sort(), name);
   }
 });
