@@ -2,12 +2,14 @@
 // this file does the I/O: an HBONE stream from the pooled tunnel, a same-node delivery
 // after the same authorization the destination node would apply, or a passthrough.
 import type { Socket } from 'node:net';
+import type { Identity } from '../../api/identity.js';
 import type { Logger } from '../../api/log.js';
+import type { Workload } from '../../api/model.js';
 import { PORTS } from '../../api/model.js';
 import type { HbonePool } from '../hbone/index.js';
 import { isHboneError } from '../hbone/index.js';
 import type { IdentityManager } from '../identity/index.js';
-import type { ConnectionAddresses, DaemonNetwork } from '../network/network.js';
+import type { Address, ConnectionAddresses, DaemonNetwork } from '../network/network.js';
 import type { ProxyState } from '../state/proxy-state.js';
 import { ConnectionRecord, type RecordDeps } from './connection-record.js';
 import { planOutbound, type EndpointPicker, type OutboundPlan } from './outbound-plan.js';
@@ -60,31 +62,14 @@ export class OutboundProxy {
       case 'passthrough':
         await directHop(this.deps.network, plan.target, socket, record);
         return;
-      case 'plaintext-local': {
+      case 'plaintext-local':
         // As the destination's own inbound plaintext path would: its policies, no identity.
-        const decision = this.deps.policy.check({ srcIp: addresses.src.ip, srcPort: addresses.src.port, dstIp: plan.target.ip, dstPort: plan.target.port }, plan.destination);
-        if (!decision.allowed) {
-          record.failed('DENY', decision.reason);
-          refuse(socket);
-          return;
-        }
-        await directHop(this.deps.network, plan.target, socket, record, addresses.src);
+        await this.deliverOnNode(socket, addresses, record, plan.destination, plan.target);
         return;
-      }
-      case 'local': {
+      case 'local':
         // Same node: the destination's policies are checked here, with the source's own identity.
-        const decision = this.deps.policy.check(
-          { srcIp: addresses.src.ip, srcPort: addresses.src.port, dstIp: plan.target.ip, dstPort: plan.target.port, srcIdentity: plan.srcIdentity },
-          plan.destination,
-        );
-        if (!decision.allowed) {
-          record.failed('DENY', decision.reason);
-          refuse(socket);
-          return;
-        }
-        await directHop(this.deps.network, plan.target, socket, record, addresses.src);
+        await this.deliverOnNode(socket, addresses, record, plan.destination, plan.target, plan.srcIdentity);
         return;
-      }
       case 'hbone': {
         socket.pause();
         let stream;
@@ -108,6 +93,19 @@ export class OutboundProxy {
         return;
       }
     }
+  }
+  /** A pod on this node: the destination's policy decides, then a direct hop from the client's address. */
+  private async deliverOnNode(socket: Socket, addresses: ConnectionAddresses, record: ConnectionRecord, destination: Workload, target: Address, srcIdentity?: Identity): Promise<void> {
+    const decision = this.deps.policy.check(
+      { srcIp: addresses.src.ip, srcPort: addresses.src.port, dstIp: target.ip, dstPort: target.port, ...(srcIdentity ? { srcIdentity } : {}) },
+      destination,
+    );
+    if (!decision.allowed) {
+      record.failed('DENY', decision.reason);
+      refuse(socket);
+      return;
+    }
+    await directHop(this.deps.network, target, socket, record, addresses.src);
   }
 }
 
