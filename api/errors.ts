@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   AMBIT_ERR_BPF_ATTACH: 'An eBPF program could not be attached to (or detached from) a network interface with tcx or netlink',
   AMBIT_ERR_BPF_MAP: 'An eBPF map update, lookup or delete failed (enrolment, listener sockmap, configuration, counters)',
   AMBIT_ERR_TRANSPARENT_LISTENER: 'A transparent listener socket could not be created (socket, IP_TRANSPARENT, bind or listen failed)',
+  AMBIT_ERR_NODE_ROUTING: 'The node routing for captured packets (ip rule fwmark, local route table) could not be read or set up',
   AMBIT_ERR_TRANSPARENT_CONNECT: 'A socket with the original client address as its source (IP_TRANSPARENT) could not be made',
 } as const;
 

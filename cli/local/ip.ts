@@ -1,36 +1,12 @@
-// Running iproute2's `ip` (execFile, never a shell). Everything the local runtime does
-// to the network goes through one IpRunner, so unit tests substitute a fake.
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { AmbitError } from '../../api/errors.js';
+// `ip` for the local runtime: the shared runner (api/ip-command.ts) with the runtime's
+// error code, and the queries the runtime makes.
+import { ipRunner, type IpRunner } from '../../api/ip-command.js';
 
-/** Runs `ip <args>` and resolves with its stdout; rejects with an AMBIT_ERR_LOCAL_RUNTIME carrying stderr. */
-export type IpRunner = (args: readonly string[]) => Promise<string>;
+export { SYSTEM_PATH, ipPath, type IpRunner } from '../../api/ip-command.js';
 
-/** The PATH given to everything the runtime starts (never the caller's: no pyenv shims or user bins in pods). */
-export const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
-const IP_CANDIDATES = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'];
-
-/** Absolute path of the `ip` binary. */
-export function ipPath(): string {
-  return IP_CANDIDATES.find((p) => existsSync(p)) ?? 'ip';
-}
-
+/** Runs `ip <args>`; failures are AMBIT_ERR_LOCAL_RUNTIME carrying stderr. */
 export function systemIpRunner(opts: { timeoutMs?: number; binary?: string } = {}): IpRunner {
-  const binary = opts.binary ?? ipPath();
-  const timeout = opts.timeoutMs ?? 30_000;
-  return (args) =>
-    new Promise((resolve, reject) => {
-      execFile(binary, [...args], { timeout, env: { PATH: SYSTEM_PATH, LC_ALL: 'C' }, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-        if (err) {
-          const detail = String(stderr).trim() || err.message;
-          reject(new AmbitError('AMBIT_ERR_LOCAL_RUNTIME', `ip ${args.join(' ')}: ${detail}`, { cause: err }));
-        } else {
-          resolve(String(stdout));
-        }
-      });
-    });
+  return ipRunner('AMBIT_ERR_LOCAL_RUNTIME', opts);
 }
 
 /** Names of the network namespaces that exist (`ip netns list`). */

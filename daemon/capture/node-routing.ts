@@ -2,23 +2,13 @@
 // packets it marks carry a proxy socket and must be delivered locally, so a policy rule
 // sends marked packets to a table whose only route is "local 0.0.0.0/0 dev lo". The
 // daemon owns both while it runs: added at start when missing, removed at stop.
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { ipRunner, type IpRunner } from '../../api/ip-command.js';
 import type { Logger } from '../../api/log.js';
 
 export const ROUTING_TABLE = 100;
 
-export type IpCommand = (args: readonly string[]) => Promise<string>;
-
-export function systemIp(): IpCommand {
-  const binary = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((p) => existsSync(p)) ?? 'ip';
-  return (args) => new Promise((resolve, reject) => {
-    execFile(binary, [...args], { timeout: 5_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`ip ${args.join(' ')}: ${String(stderr).trim() || err.message}`));
-      else resolve(String(stdout));
-    });
-  });
-}
+const nodeIpRunner = (): IpRunner => ipRunner('AMBIT_ERR_NODE_ROUTING', { timeoutMs: 5_000 });
 
 /** `ip rule show` output has our rule ("fwmark 0x1/0x1 lookup 100"). */
 export function hasMarkRule(ruleShow: string, mark: number, table = ROUTING_TABLE): boolean {
@@ -35,7 +25,7 @@ export interface NodeRouting {
   remove(): Promise<void>;
 }
 
-export async function ensureNodeRouting(mark: number, log: Logger, ip: IpCommand = systemIp()): Promise<NodeRouting> {
+export async function ensureNodeRouting(mark: number, log: Logger, ip: IpRunner = nodeIpRunner()): Promise<NodeRouting> {
   const markArg = `0x${mark.toString(16)}/0x${mark.toString(16)}`;
   if (!hasMarkRule(await ip(['-4', 'rule', 'show']), mark)) {
     await ip(['-4', 'rule', 'add', 'fwmark', markArg, 'lookup', String(ROUTING_TABLE)]);
@@ -92,6 +82,6 @@ export function interfaceWithAddress(addrShow: string, ip: string): string | und
 }
 
 /** The node's uplink: the interface that holds the node IP. */
-export async function findUplink(nodeIp: string, ip: IpCommand = systemIp()): Promise<string | undefined> {
+export async function findUplink(nodeIp: string, ip: IpRunner = nodeIpRunner()): Promise<string | undefined> {
   return interfaceWithAddress(await ip(['-o', '-4', 'addr', 'show']), nodeIp);
 }

@@ -63,46 +63,30 @@ export class TransparentNetwork implements DaemonNetwork {
   }
 
   connect(dst: Address, signal?: AbortSignal, from?: Address): Promise<Socket> {
-    if (from && from.ip !== this.opts.nodeIp && from.ip !== dst.ip) return this.connectFrom(from.ip, dst, signal);
+    const spoof = from !== undefined && from.ip !== this.opts.nodeIp && from.ip !== dst.ip;
     return new Promise((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-        return;
+      const fail = (err: unknown): void => reject(err instanceof Error ? err : new Error('aborted'));
+      if (signal?.aborted) return fail(signal.reason);
+      let sock: Socket;
+      try {
+        // Either a socket already bound to the client's address (made natively), or Node's own from the node IP.
+        sock = spoof
+          ? new net.Socket({ fd: transparentSocket(from.ip), readable: true, writable: true, allowHalfOpen: true })
+          : new net.Socket({ allowHalfOpen: true });
+      } catch (err) {
+        return fail(err);
       }
-      const sock = net.connect({ host: dst.ip, port: dst.port, localAddress: this.opts.nodeIp, allowHalfOpen: true, noDelay: true });
       const onAbort = (): void => {
         sock.destroy();
-        reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const onError = (err: Error): void => {
-        signal?.removeEventListener('abort', onAbort);
-        reject(err);
-      };
-      sock.once('error', onError);
-      sock.once('connect', () => {
-        signal?.removeEventListener('abort', onAbort);
-        sock.off('error', onError);
-        resolve(sock);
-      });
-    });
-  }
-
-  private connectFrom(srcIp: string, dst: Address, signal?: AbortSignal): Promise<Socket> {
-    return new Promise((resolve, reject) => {
-      const sock = new net.Socket({ fd: transparentSocket(srcIp), readable: true, writable: true, allowHalfOpen: true });
-      const onAbort = (): void => {
-        sock.destroy();
-        reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+        fail(signal?.reason);
       };
       const onError = (err: Error): void => {
         signal?.removeEventListener('abort', onAbort);
         reject(err);
       };
-      if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
       sock.once('error', onError);
-      sock.connect({ host: dst.ip, port: dst.port }, () => {
+      sock.connect({ host: dst.ip, port: dst.port, noDelay: true, ...(spoof ? {} : { localAddress: this.opts.nodeIp }) }, () => {
         signal?.removeEventListener('abort', onAbort);
         sock.off('error', onError);
         resolve(sock);
