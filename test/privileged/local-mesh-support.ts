@@ -358,18 +358,3 @@ export async function linksIn(netns: string): Promise<LinkInfo[]> {
   return JSON.parse(r.stdout) as LinkInfo[];
 }
 
-// ---------------------------------------------------------------- host snapshot
-
-export interface HostSnapshot { netns: Set<string>; links: Set<string>; routes: string; rules: string; ruleset: string }
-
-export async function hostSnapshot(): Promise<HostSnapshot> {
-  const names = (out: string): Set<string> => new Set(out.split('\n').map((l) => l.trim().split(/\s+/)[0] ?? '').filter(Boolean));
-  const links = (await ip(['-o', 'link', 'show'])).stdout.split('\n').map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1]).filter((x): x is string => !!x);
-  return {
-    netns: names((await ip(['netns', 'list'])).stdout),
-    links: new Set(links),
-    routes: (await ip(['route', 'show', 'table', 'all'])).stdout + (await ip(['-6', 'route', 'show', 'table', 'all'])).stdout,
-    rules: (await ip(['rule', 'show'])).stdout + (await ip(['-6', 'rule', 'show'])).stdout,
-    ruleset: `${(await run('iptables-save', [])).stdout.replace(/^#.*$/gm, '')}\n${(await run('nft', ['list', 'ruleset'])).stdout}`,
-  };
-}

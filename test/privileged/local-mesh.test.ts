@@ -22,10 +22,11 @@ import { teardown, ETC_NETNS_DIR } from '../../cli/local/topology.js';
 import { clusterPrefix, nodeNetns } from '../../cli/local/topology-plan.js';
 import { readProcessRecords } from '../../cli/local/supervisor.js';
 import { nativeAddonStatus } from '../../native/lib/index.js';
+import { hostSnapshot, type HostSnapshot } from './host-probes.js';
 import {
-  Ambit, CLI, FIXTURES, REPO, accessLines, bpfLinks, bpfProgs, curl, describeCurl, describeRun, heldBpfLinks, hostSnapshot, ip, isAlive,
+  Ambit, CLI, FIXTURES, REPO, accessLines, bpfLinks, bpfProgs, curl, describeCurl, describeRun, heldBpfLinks, ip, isAlive,
   linksIn, metricSum, procRef, processesInNetns, processesMentioning, run, sleep, spiffeId, until,
-  type Curl, type HeldLink, type HostSnapshot, type LogLine, type Pod, type ProcRef,
+  type Curl, type HeldLink, type LogLine, type Pod, type ProcRef,
 } from './local-mesh-support.js';
 
 const isRoot = process.getuid?.() === 0;

@@ -10,7 +10,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ import type { NodeInfo, PodInfo, ServiceInfo, WorkloadInfo } from '../../cli/loc
 import { clusterStateDir } from '../../cli/local/state.js';
 import { ETC_NETNS_DIR, teardown } from '../../cli/local/topology.js';
 import { clusterPrefix } from '../../cli/local/topology-plan.js';
+import { netnsInodes, processesIn } from './host-probes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.resolve(here, '..', '..', 'cli', 'main.js');
@@ -233,31 +234,6 @@ function processesMentioning(text: string): string[] {
     }
   }
   return out;
-}
-
-function netnsInodes(names: readonly string[]): Map<number, string> {
-  const out = new Map<number, string>();
-  for (const n of names) {
-    try {
-      out.set(statSync(`/run/netns/${n}`).ino, n);
-    } catch {
-      // not there
-    }
-  }
-  return out;
-}
-
-function processesIn(inodes: Map<number, string>): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    try {
-      const m = /^net:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/ns/net`));
-      if (m && inodes.has(Number(m[1]))) found.push(`${pid} in ${inodes.get(Number(m[1]))}`);
-    } catch {
-      // exited
-    }
-  }
-  return found;
 }
 
 async function ourNetns(of = cluster): Promise<string[]> {

@@ -7,7 +7,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,7 @@ import { Supervisor, isRecordAlive, podStatus, processStatus, readProcessRecords
 import { applyTopology, teardown, ETC_NETNS_DIR } from '../../cli/local/topology.js';
 import { clusterPrefix, nodeIp, planPodsOf, planTopology, type TopologyPlan } from '../../cli/local/topology-plan.js';
 import { systemIpRunner } from '../../cli/local/ip.js';
+import { hostSnapshot, netnsInodes, processesIn } from './host-probes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const isRoot = process.getuid?.() === 0;
@@ -38,19 +39,6 @@ function run(file: string, args: readonly string[], timeoutMs = 10_000): Promise
 
 const ip = (args: readonly string[]): Promise<Run> => run(ipPath(), args);
 const inPod = (netns: string, argv: readonly string[], timeoutMs = 10_000): Promise<Run> => run(ipPath(), ['netns', 'exec', netns, ...argv], timeoutMs);
-
-interface HostSnapshot { netns: Set<string>; links: Set<string>; routes: string; rules: string }
-
-async function snapshot(): Promise<HostSnapshot> {
-  const names = (out: string): Set<string> => new Set(out.split('\n').map((l) => l.trim().split(/\s+/)[0] ?? '').filter(Boolean));
-  const links = (await ip(['-o', 'link', 'show'])).stdout.split('\n').map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1]).filter((x): x is string => !!x);
-  return {
-    netns: names((await ip(['netns', 'list'])).stdout),
-    links: new Set(links),
-    routes: (await ip(['route', 'show', 'table', 'all'])).stdout + (await ip(['-6', 'route', 'show', 'table', 'all'])).stdout,
-    rules: (await ip(['rule', 'show'])).stdout + (await ip(['-6', 'rule', 'show'])).stdout,
-  };
-}
 
 function hasHttpbin(): boolean {
   return existsSync('/usr/bin/gunicorn') && existsSync('/usr/lib/python3/dist-packages/httpbin/core.py');
@@ -86,32 +74,6 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
   }
 }
 
-/** Inodes of our namespaces, to find any process still inside one after teardown. */
-function netnsInodes(names: readonly string[]): Map<number, string> {
-  const out = new Map<number, string>();
-  for (const n of names) {
-    try {
-      out.set(statSync(`/run/netns/${n}`).ino, n);
-    } catch {
-      // not there
-    }
-  }
-  return out;
-}
-
-function processesIn(inodes: Map<number, string>): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    try {
-      const m = /^net:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/ns/net`));
-      if (m && inodes.has(Number(m[1]))) found.push(`${pid} in ${inodes.get(Number(m[1]))}`);
-    } catch {
-      // exited or not ours to read
-    }
-  }
-  return found;
-}
-
 /** Last resort after a failed teardown: only names with this run's unique prefix. */
 async function forceCleanup(cluster: string): Promise<void> {
   const prefix = clusterPrefix(cluster);
@@ -123,7 +85,7 @@ async function forceCleanup(cluster: string): Promise<void> {
 }
 
 async function scenario(t: ExecutionContext, cluster: string, stateDir: string, work: string): Promise<void> {
-  const before = await snapshot();
+  const before = await hostSnapshot();
   const useHttpbin = hasHttpbin();
   if (!useHttpbin) t.log('python3-httpbin/gunicorn not installed: httpbin pods run python3 -m http.server instead');
   const nodes = ['node-1', 'node-2'];
@@ -146,7 +108,7 @@ async function scenario(t: ExecutionContext, cluster: string, stateDir: string, 
   t.is(inodes.size, ours.length);
 
   // Nothing appeared in or vanished from the host netns; the host's routes and rules are untouched.
-  const during = await snapshot();
+  const during = await hostSnapshot();
   t.deepEqual([...before.links].filter((l) => !during.links.has(l)), [], 'host links removed');
   const ourLinkNames = new Set(plan.ops.flatMap((o) => (o.op === 'veth-add' ? [o.name, o.peerName] : o.op === 'bridge-add' ? [o.name] : [])));
   t.deepEqual([...during.links].filter((l) => !before.links.has(l) && ourLinkNames.has(l)), [], 'our links in the host netns');
@@ -230,7 +192,7 @@ async function scenario(t: ExecutionContext, cluster: string, stateDir: string, 
   t.true(result.deleted.length > 0);
   t.true(orphans.every((r) => !isRecordAlive(r)), 'orphaned pod processes survived teardown');
   t.deepEqual(processesIn(inodes), [], 'processes left in our namespaces');
-  const after = await snapshot();
+  const after = await hostSnapshot();
   t.deepEqual([...after.netns].filter((n) => n.startsWith(clusterPrefix(cluster))), [], 'namespaces left');
   // Other privileged test files make and remove their own clusters meanwhile (eBPF: ambit-t-…;
   // local-runtime: r/c + 8 hex; local-mesh: m + 6 hex; this file: t + 8 hex): not ours to judge.

@@ -5,6 +5,7 @@ import test from 'ava';
 import { BlockList, isIP } from 'node:net';
 import { cidrContains, compileCidr } from '../../../daemon/rbac/cidr.js';
 import { parseConnectionIp, parseIp } from '../../../daemon/rbac/ip-address.js';
+import { rng } from './support.js';
 
 const texts = [
   '0.0.0.0', '255.255.255.255', '10.1.2.3', '1.2.3', '1.2.3.4.5', '256.1.1.1', '01.2.3.4', '1..2.3', '1.2.3.4.', '.1.2.3', '', 'a.b.c.d', '1.2.3.04',
@@ -33,17 +34,6 @@ test('compileCidr refuses bad addresses and over-long prefixes', (t) => {
   t.is(compileCidr({ address: '::', length: 129 }), undefined);
   t.truthy(compileCidr({ address: '::', length: 0 }));
 });
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('cidrContains agrees with node BlockList on random IPv4 and IPv6 prefixes', (t) => {
   const r = rng(7);

@@ -9,17 +9,7 @@ import { ConnectionView, type Connection } from '../../../daemon/rbac/connection
 import { compilePolicy, policyMatches, type CompiledPolicy } from '../../../daemon/rbac/compiled-policy.js';
 import { ConnectionKeys, INDEX_MIN_POLICIES, firstMatching, requiredKeys } from '../../../daemon/rbac/policy-index.js';
 import { oracleAllows } from './oracle.js';
-import { ROOT, authz, identity, match, sm, workload } from './support.js';
-
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { ROOT, authz, identity, match, rng, sm, workload } from './support.js';
 
 const NAMESPACES = ['foo', 'bar', 'baz'];
 const ACCOUNTS = ['a', 'b'];

@@ -12,6 +12,17 @@ import {
 import type { Connection } from '../../../daemon/rbac/connection.js';
 import type { DestinationWorkload } from '../../../daemon/rbac/authorize.js';
 
+/** Deterministic pseudo-random numbers (mulberry32). */
+export function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let x = Math.imul(a ^ (a >>> 15), 1 | a);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 export const ROOT = 'istio-system';
 export const NS = 'foo';
 export const DST_IP = '10.0.0.10';
