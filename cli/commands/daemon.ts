@@ -3,6 +3,7 @@
 // or /quitquitquit, then stops capturing new connections, drains, detaches everything
 // and exits.
 import { readFileSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
 import { AmbitError } from '../../api/errors.js';
 import { createLogger } from '../../api/log.js';
 import { EbpfCapture } from '../../daemon/capture/capture.js';
@@ -38,7 +39,7 @@ function captureMode(value: string): AttachMode | 'auto' {
 export function checkDaemonOptions(o: DaemonCommandOptions): string[] {
   const missing: string[] = [];
   if (!o.node) missing.push('--node (or NODE_NAME)');
-  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(o.nodeIp)) missing.push('--node-ip (an IPv4 address, or NODE_IP)');
+  if (!isIPv4(o.nodeIp)) missing.push('--node-ip (an IPv4 address, or NODE_IP)');
   if (!o.controller) missing.push('--controller (or AMBIT_CONTROLLER)');
   if (!o.rootCert) missing.push('--root-cert (or AMBIT_ROOT_CERT)');
   if (!o.tokenFile) missing.push('--token-file (or AMBIT_TOKEN_FILE)');

@@ -3,6 +3,7 @@
 // daemon's DaemonNetwork) and the redirect manager that follows the daemon's state.
 // Mode: tcx by default, i.e. fail-open (see native/README.md): if the daemon dies, its
 // links close with it and enrolled pods' new connections go direct until it is back.
+import { isIPv4 } from 'node:net';
 import type { Logger } from '../../api/log.js';
 import type { Workload } from '../../api/model.js';
 import { attachIngress, loadRedirectProgram, DEFAULT_MARK, type AttachedProgram, type AttachMode, type RedirectProgram } from '../../native/lib/index.js';
@@ -36,16 +37,12 @@ export interface EbpfCaptureOptions {
   objectPath?: string;
 }
 
-function isIpv4(a: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(a);
-}
-
 /** The pods of `node` in `state`, with whether each is in the mesh (IPv4 addresses only). */
 export function localPods(state: ProxyState, node: string): LocalPod[] {
   const out: LocalPod[] = [];
   const add = (w: Workload): void => {
     for (const ip of w.addresses) {
-      if (isIpv4(ip)) out.push({ name: `${w.namespace}/${w.name}`, ip, enrolled: w.tunnelProtocol === 'HBONE' });
+      if (isIPv4(ip)) out.push({ name: `${w.namespace}/${w.name}`, ip, enrolled: w.tunnelProtocol === 'HBONE' });
     }
   };
   for (const w of state.workloadsByUid.values()) if (w.node === node) add(w);

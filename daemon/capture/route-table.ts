@@ -4,6 +4,7 @@
 // on its veth, so the longest matching prefix names the pod's link. Pure parsing and
 // lookup; the read is at the edge (readRouteTable).
 import { readFileSync } from 'node:fs';
+import { parseIp } from '../rbac/ip-address.js';
 
 export interface Route {
   iface: string;
@@ -17,16 +18,8 @@ const RTF_UP = 0x1;
 
 /** 10.244.1.2 → 0x0af40102 (host order); undefined if not dotted-quad IPv4. */
 export function ipv4ToNumber(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    n = n * 256 + v;
-  }
-  return n >>> 0;
+  const parsed = parseIp(ip);
+  return parsed?.family === 4 ? parsed.words[0] : undefined;
 }
 
 /** /proc/net/route prints addresses as 8 hex digits in the kernel's (little-endian) byte order. */

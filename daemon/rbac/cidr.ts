@@ -23,15 +23,20 @@ function wordMask(bits: number): number {
   return (0xffffffff << (32 - bits)) >>> 0;
 }
 
+/** The mask words of a /`length` prefix of `family`. */
+export function cidrMask(family: 4 | 6, length: number): Words {
+  return family === 4
+    ? [wordMask(length), 0, 0, 0]
+    : [wordMask(length), wordMask(length - 32), wordMask(length - 64), wordMask(length - 96)];
+}
+
 /** undefined when the address does not parse or the length exceeds the family's width. */
 export function compileCidr(c: Cidr): CompiledCidr | undefined {
   const ip = parseIp(c.address);
   if (ip === undefined) return undefined;
   const width = ip.family === 4 ? 32 : 128;
   if (!Number.isInteger(c.length) || c.length < 0 || c.length > width) return undefined;
-  const mask: Words = ip.family === 4
-    ? [wordMask(c.length), 0, 0, 0]
-    : [wordMask(c.length), wordMask(c.length - 32), wordMask(c.length - 64), wordMask(c.length - 96)];
+  const mask = cidrMask(ip.family, c.length);
   const w = ip.words;
   const net: Words = [(w[0] & mask[0]) >>> 0, (w[1] & mask[1]) >>> 0, (w[2] & mask[2]) >>> 0, (w[3] & mask[3]) >>> 0];
   return { family: ip.family, net, mask, text: `${c.address}/${c.length}` };

@@ -10,7 +10,7 @@ import type { CompiledStringMatch } from './string-match.js';
 import type { CompiledPolicy, CompiledRule } from './compiled-policy.js';
 import { policyMatches } from './compiled-policy.js';
 import type { CompiledMatch } from './compiled-match.js';
-import type { CompiledCidr } from './cidr.js';
+import { cidrMask, type CompiledCidr } from './cidr.js';
 import type { ConnectionView } from './connection.js';
 import type { ParsedIp } from './ip-address.js';
 
@@ -44,7 +44,7 @@ function cidrKey(family: number, length: number, net: readonly number[]): string
 }
 
 /** The keys one of which a connection must have for `m` to hold, or null (none of its fields narrows it). */
-export function matchKeys(m: CompiledMatch): string[] | null {
+function matchKeys(m: CompiledMatch): string[] | null {
   if (m.principals !== null && m.principals.pos.length > 0) return stringKeys('p', m.principals.pos);
   if (m.namespaces !== null && m.namespaces.pos.length > 0) return stringKeys('n', m.namespaces.pos);
   if (m.sourceIps !== null && m.sourceIps.pos.length > 0) return m.sourceIps.pos.map((c) => cidrKey(c.family, prefixLength(c), c.net));
@@ -88,12 +88,6 @@ interface PolicyIndex {
   readonly scan: readonly number[];
 }
 
-function wordMask(bits: number): number {
-  if (bits <= 0) return 0;
-  if (bits >= 32) return 0xffffffff;
-  return (0xffffffff << (32 - bits)) >>> 0;
-}
-
 function buildIndex(list: readonly CompiledPolicy[]): PolicyIndex {
   const byKey = new Map<string, number[]>();
   const scan: number[] = [];
@@ -110,13 +104,12 @@ function buildIndex(list: readonly CompiledPolicy[]): PolicyIndex {
     }
   });
   const lengths = (tag: string): number[] => [...new Set([...byKey.keys()].filter((k) => k.startsWith(tag)).map((k) => Number(k.slice(2, k.indexOf(':')))))];
-  const shapes = new Map<string, { family: 4 | 6; length: number; mask: number[] }>();
+  const shapes = new Map<string, { family: 4 | 6; length: number; mask: readonly number[] }>();
   for (const k of byKey.keys()) {
     if (!k.startsWith('c')) continue;
     const family = k[1] === '4' ? 4 : 6;
     const length = Number(k.slice(3, k.indexOf(':')));
-    const mask = family === 4 ? [wordMask(length), 0, 0, 0] : [wordMask(length), wordMask(length - 32), wordMask(length - 64), wordMask(length - 96)];
-    shapes.set(`${family}/${length}`, { family, length, mask });
+    shapes.set(`${family}/${length}`, { family, length, mask: cidrMask(family, length) });
   }
   return {
     byKey,
