@@ -28,7 +28,7 @@ import { forkRpc, type RpcApi, type RpcChild } from '../../lib/ipc-rpc.js';
 import type { JanitorApi } from '../../lib/janitor-child.js';
 import { openWindow, rssBytes } from '../../lib/proc-stats.js';
 import { round } from '../../lib/stats.js';
-import { unixGet } from '../../lib/unix-http.js';
+import { unixRequest } from '../../../cli/local/unix-http.js';
 import { authzStatsOf, type AuthzDump } from './authz-stats.js';
 import type { AuthzStats, DaemonStats, HaproxyApi, HaproxyStarted, LoadApi, PodsApi, Target } from './messages.js';
 import type { L4Mesh, L4MeshOptions, Mode, Service } from './mesh-types.js';
@@ -151,7 +151,7 @@ interface Daemon {
 }
 
 async function configDump(d: Daemon): Promise<ConfigDump> {
-  const r = await unixGet(d.socket, '/config_dump');
+  const r = await unixRequest(d.socket, '/config_dump');
   if (r.status !== 200) throw new Error(`daemon ${d.node} /config_dump: HTTP ${r.status}`);
   return JSON.parse(r.body) as ConfigDump; // shape checked field by field where used
 }
@@ -301,7 +301,7 @@ export async function startNetnsL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
     }));
     const daemonDead = (d: Daemon) => (): string | undefined => (exited(d.proc) ? `daemon ${d.node} exited (${d.proc.exitCode ?? d.proc.signalCode}):\n${tail(d.logFile)}` : undefined);
     await Promise.all(daemons.map(async (d) => {
-      await waitFor(`daemon ${d.node} ready`, START_TIMEOUT_MS, async () => ((await unixGet(d.socket, '/healthz/ready')).status === 200 ? true : undefined), daemonDead(d));
+      await waitFor(`daemon ${d.node} ready`, START_TIMEOUT_MS, async () => ((await unixRequest(d.socket, '/healthz/ready', { timeoutMs: 5_000 })).status === 200 ? true : undefined), daemonDead(d));
       // Both of its pods' links carry the pod program; its mesh pod is enrolled.
       const local = Object.values(NETNS_PODS).filter((p) => p.node === d.node);
       const enrolled: string[] = local.filter((p) => p.namespace === 'mesh').map((p) => p.ip);
@@ -385,7 +385,7 @@ export async function startNetnsL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
       return Promise.resolve();
     };
     const authzStats = async (): Promise<Record<string, AuthzStats>> => Object.fromEntries(await Promise.all(daemons.map(async (d) => {
-      const metrics = await unixGet(d.socket, '/metrics');
+      const metrics = await unixRequest(d.socket, '/metrics');
       if (metrics.status !== 200) throw new Error(`daemon ${d.node} /metrics: HTTP ${metrics.status}`);
       return [d.node, authzStatsOf(await configDump(d), metrics.body)] as const;
     })));
