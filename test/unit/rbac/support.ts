@@ -2,8 +2,8 @@
 // policies, either written directly in the wire shape or produced from Istio objects by
 // the controller's own translation (so those cases check the whole chain).
 import type { Identity } from '../../../api/identity.js';
-import type { Authorization, AuthzMatch, AuthzRule, StringMatch } from '../../../api/model.js';
-import { emptyMatch, policyKey } from '../../../api/model.js';
+import type { Authorization, AuthzMatch, AuthzRule } from '../../../api/model.js';
+import { policyKey } from '../../../api/model.js';
 import type { KubeObject } from '../../../controller/config/resource.js';
 import { DRY_RUN_ANNOTATION, convertAuthorizationPolicy } from '../../../controller/translate/authorization-policy.js';
 import {
@@ -53,16 +53,7 @@ export function workload(keys: string[] = [], ns = NS): DestinationWorkload {
 
 // ---- policies in the wire shape ----
 
-export function match(fields: Partial<AuthzMatch>): AuthzMatch {
-  return { ...emptyMatch(), ...fields };
-}
-
-export const sm = {
-  exact: (v: string): StringMatch => ({ exact: v, matchType: 'exact' }),
-  prefix: (v: string): StringMatch => ({ prefix: v, matchType: 'prefix' }),
-  suffix: (v: string): StringMatch => ({ suffix: v, matchType: 'suffix' }),
-  presence: (): StringMatch => ({ presence: true, matchType: 'presence' }),
-};
+export { match, sm } from '../translate/builders.js';
 
 /** A rule of clauses, each clause given as its list of matches. */
 export function rule(...clauses: AuthzMatch[][]): AuthzRule {
