@@ -1,13 +1,15 @@
 // A faster way to find the first policy of a list that matches a connection, for long
 // lists (thousands of policies applying to one workload). A Match holds only if every
 // field it sets holds, so one positive field of it — the peer's principal, its namespace
-// or its source address — already names the connections it can match: "principal is
-// X", "starts with Y", "address in Z/24". A policy whose every rule has a clause made of
-// such Matches is filed under those keys and looked at only for connections that have
-// one of them; the others are always scanned. Candidates are visited in the list's
-// order, so the first match — the policy a decision names — is the one a scan finds.
+// or its source address, else the destination port — already names the connections it
+// can match: "principal is X", "starts with Y", "address in Z/24", "port 8080". A policy
+// whose every rule has a clause made of such Matches is filed under those keys and
+// looked at only for connections that have one of them; the others are always scanned.
+// Ports narrow least (many policies share one), so they are used only when nothing
+// else narrows. Candidates are visited in the list's order, so the first match — the
+// policy a decision names — is the one a scan finds.
 import type { CompiledStringMatch } from './string-match.js';
-import type { CompiledPolicy, CompiledRule } from './compiled-policy.js';
+import type { CompiledClause, CompiledPolicy, CompiledRule } from './compiled-policy.js';
 import { policyMatches } from './compiled-policy.js';
 import type { CompiledMatch } from './compiled-match.js';
 import { cidrMask, type CompiledCidr } from './cidr.js';
@@ -18,7 +20,8 @@ import type { ParsedIp } from './ip-address.js';
 export const INDEX_MIN_POLICIES = 16;
 
 // Keys, tagged by dimension: principal (p) or namespace (n) exact "=", prefix "<" and
-// suffix ">" (with the length), presence "*"; source CIDR "c<family>/<length>:<network>".
+// suffix ">" (with the length), presence "*"; source CIDR "c<family>/<length>:<network>";
+// destination port "d=<port>".
 function stringKeys(tag: 'p' | 'n', list: readonly CompiledStringMatch[]): string[] {
   return list.map((s) => {
     switch (s.kind) {
@@ -43,35 +46,61 @@ function cidrKey(family: number, length: number, net: readonly number[]): string
   return `c${family}/${length}:${net.join('.')}`;
 }
 
+/** Compiled ports are u16 integers; a connection's port makes the same string iff it is one of them. */
+function portKey(port: number): string {
+  return `d=${port}`;
+}
+
+function isPortKey(key: string): boolean {
+  return key.startsWith('d=');
+}
+
 /** The keys one of which a connection must have for `m` to hold, or null (none of its fields narrows it). */
 function matchKeys(m: CompiledMatch): string[] | null {
   if (m.principals !== null && m.principals.pos.length > 0) return stringKeys('p', m.principals.pos);
   if (m.namespaces !== null && m.namespaces.pos.length > 0) return stringKeys('n', m.namespaces.pos);
   if (m.sourceIps !== null && m.sourceIps.pos.length > 0) return m.sourceIps.pos.map((c) => cidrKey(c.family, prefixLength(c), c.net));
+  if (m.ports !== null && m.ports.pos !== null) return [...m.ports.pos].map(portKey);
   return null;
+}
+
+interface Clause {
+  readonly keys: readonly string[];
+  /** Some Match is keyed by its port (a weak key: such a clause is chosen after any other). */
+  readonly ports: boolean;
+}
+
+/** A clause holds only if one of its Matches does: the union of their keys, or null. */
+function clauseKeys(clause: CompiledClause): Clause | null {
+  const keys: string[] = [];
+  for (const m of clause) {
+    const k = matchKeys(m);
+    if (k === null) return null;
+    keys.push(...k);
+  }
+  return { keys, ports: keys.some(isPortKey) };
+}
+
+function better(a: Clause, b: Clause): boolean {
+  return a.ports === b.ports ? a.keys.length < b.keys.length : !a.ports;
 }
 
 /**
  * The keys a connection must have one of for `rules` to match (a matching rule has all
- * its clauses matching, so one clause is enough: the one with the fewest keys), or null
- * when some rule needs none. No rules: no keys (the policy never matches).
+ * its clauses matching, so one clause is enough: one without port keys if it can, then
+ * the one with the fewest keys), or null when some rule needs none. No rules: no keys
+ * (the policy never matches).
  */
 export function requiredKeys(rules: readonly CompiledRule[]): Set<string> | null {
   const out = new Set<string>();
   for (const rule of rules) {
-    let best: string[] | null = null;
+    let best: Clause | null = null;
     for (const clause of rule) {
-      const keys: string[] = [];
-      let ok = true;
-      for (const m of clause) {
-        const k = matchKeys(m);
-        if (k === null) { ok = false; break; }
-        keys.push(...k);
-      }
-      if (ok && (best === null || keys.length < best.length)) best = keys;
+      const c = clauseKeys(clause);
+      if (c !== null && (best === null || better(c, best))) best = c;
     }
     if (best === null) return null;
-    for (const k of best) out.add(k);
+    for (const k of best.keys) out.add(k);
   }
   return out;
 }
@@ -82,7 +111,7 @@ interface PolicyIndex {
   readonly prefixLengths: { readonly p: readonly number[]; readonly n: readonly number[] };
   readonly suffixLengths: { readonly p: readonly number[]; readonly n: readonly number[] };
   readonly cidrShapes: readonly { family: 4 | 6; length: number; mask: readonly number[] }[];
-  /** Which exact / presence keys exist ("p=", "p*", "n=", "n*"): the others are not made. */
+  /** Which exact / presence / port keys exist ("p=", "p*", "n=", "n*", "d="): the others are not made. */
   readonly kinds: ReadonlySet<string>;
   /** Positions of the policies that must always be looked at. */
   readonly scan: readonly number[];
@@ -152,7 +181,7 @@ export class ConnectionKeys {
   }
 }
 
-/** The keys a connection has in `index` (principal, namespace, source address). */
+/** The keys a connection has in `index` (principal, namespace, source address, destination port). */
 function connectionKeys(index: PolicyIndex, ck: ConnectionKeys): string[] {
   const view = ck.view;
   const keys: string[] = [];
@@ -175,6 +204,7 @@ function connectionKeys(index: PolicyIndex, ck: ConnectionKeys): string[] {
       }
     }
   }
+  if (index.kinds.has('d=')) keys.push(ck.get('d=', () => portKey(view.dstPort)));
   return keys;
 }
 

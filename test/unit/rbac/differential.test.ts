@@ -20,14 +20,16 @@ const CIDRS: Cidr[] = [
   { address: 'fd00::', length: 16 }, { address: 'fd00::', length: 32 }, { address: '0.0.0.0', length: 0 },
 ];
 
-interface Run { checked: number; allowed: number; indexedLists: number; indexedHits: number; disagreement?: string }
+interface Run { checked: number; allowed: number; indexedLists: number; indexedHits: number; portHits: number; disagreement?: string }
 
 /**
  * `rounds` rounds of random policies (`minPolicies`..`maxPolicies` each) and 20 random
  * connections per round; `exactBias` makes string matches exact more often (what lets the
- * policy index file a policy under a principal or namespace).
+ * policy index file a policy under a principal or namespace); `portBias` is the share of
+ * Matches narrowed by destination ports only (what files a policy under a port), and
+ * then connections also come to a port no policy names.
  */
-function run(seed: number, rounds: number, minPolicies: number, maxPolicies: number, exactBias: number): Run {
+function run(seed: number, rounds: number, minPolicies: number, maxPolicies: number, exactBias: number, portBias = 0): Run {
   const r = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const some = <T>(xs: readonly T[]): T[] => (r() < 0.6 ? [] : xs.filter(() => r() < 0.4));
@@ -42,7 +44,7 @@ function run(seed: number, rounds: number, minPolicies: number, maxPolicies: num
     }
   };
   const principals = NAMESPACES.flatMap((ns) => ACCOUNTS.map((sa) => `cluster.local/ns/${ns}/sa/${sa}`));
-  const randomMatch = (): AuthzMatch => match({
+  const fullMatch = (): AuthzMatch => match({
     principals: some([0, 1]).map(() => strMatch(principals)),
     notPrincipals: some([0]).map(() => strMatch(principals)),
     namespaces: some([0, 1]).map(() => strMatch(NAMESPACES)),
@@ -53,6 +55,18 @@ function run(seed: number, rounds: number, minPolicies: number, maxPolicies: num
     destinationIps: some(CIDRS.slice(0, 2)), notDestinationIps: some(CIDRS.slice(2, 3)),
     destinationPorts: some(PORTS), notDestinationPorts: some(PORTS),
   });
+  // Ports, and sometimes fields the index does not narrow by (negative ones, destination range, accounts).
+  const portMatch = (): AuthzMatch => match({
+    destinationPorts: [pick(PORTS), ...some(PORTS)],
+    ...(r() < 0.3 ? {
+      notDestinationPorts: some(PORTS), destinationIps: some(CIDRS.slice(0, 2)),
+      serviceAccounts: some([0]).map(() => ({ namespace: pick(NAMESPACES), serviceAccount: pick(ACCOUNTS) })),
+      notPrincipals: some([0]).map(() => strMatch(principals)), notSourceIps: some(CIDRS),
+    } : {}),
+  });
+  // Without portBias no number is drawn here, so the other runs see the same sequence as before.
+  const randomMatch = (): AuthzMatch => (portBias > 0 && r() < portBias ? portMatch() : fullMatch());
+  const connPorts = portBias > 0 ? [...PORTS, 443] : PORTS;
   // Long lists: every rule has a clause, every clause a Match (so a policy rarely matches everything).
   const atLeast = exactBias > 0 ? 1 : 0;
   const randomRule = (): AuthzRule => ({
@@ -70,6 +84,7 @@ function run(seed: number, rounds: number, minPolicies: number, maxPolicies: num
   let allowed = 0;
   let indexedLists = 0;
   let indexedHits = 0;
+  let portHits = 0;
   for (let round = 0; round < rounds; round++) {
     const policies = Array.from({ length: minPolicies + Math.floor(r() * (maxPolicies - minPolicies + 1)) }, (_, i) => randomPolicy(i));
     const compiled = compilePolicies(policies, ROOT);
@@ -78,12 +93,12 @@ function run(seed: number, rounds: number, minPolicies: number, maxPolicies: num
     for (let k = 0; k < 20; k++) {
       const src = pick(SOURCES);
       const conn: Connection = {
-        srcIp: src, dstIp: src.includes(':') && !src.startsWith('::ffff:') ? 'fd00::10' : '10.0.0.10', dstPort: pick(PORTS),
+        srcIp: src, dstIp: src.includes(':') && !src.startsWith('::ffff:') ? 'fd00::10' : '10.0.0.10', dstPort: pick(connPorts),
         ...(r() < 0.7 ? { srcIdentity: identity(pick(NAMESPACES), pick(ACCOUNTS)) } : {}),
       };
       const got = authorize(conn, w, compiled).allowed;
       const want = oracleAllows(policies, w, conn, ROOT);
-      if (got !== want) return { checked, allowed, indexedLists, indexedHits, disagreement: `${JSON.stringify({ policies, w, conn })}: got ${got}, want ${want}` };
+      if (got !== want) return { checked, allowed, indexedLists, indexedHits, portHits, disagreement: `${JSON.stringify({ policies, w, conn })}: got ${got}, want ${want}` };
       // The index must name the very policy a plain scan finds first.
       const view = new ConnectionView(conn);
       for (const list of [compiled.global.deny, compiled.global.allow, ...[...compiled.byNamespace.values()].flatMap((b) => [b.deny, b.allow])]) {
@@ -91,14 +106,15 @@ function run(seed: number, rounds: number, minPolicies: number, maxPolicies: num
         if (list.length >= INDEX_MIN_POLICIES) {
           indexedLists++;
           if (scanned) indexedHits++;
+          if (scanned && [...requiredKeys(scanned.rules) ?? []].some((key) => key.startsWith('d='))) portHits++;
         }
-        if (firstMatching(list, new ConnectionKeys(view)) !== scanned) return { checked, allowed, indexedLists, indexedHits, disagreement: `index vs scan on ${JSON.stringify(conn)}` };
+        if (firstMatching(list, new ConnectionKeys(view)) !== scanned) return { checked, allowed, indexedLists, indexedHits, portHits, disagreement: `index vs scan on ${JSON.stringify(conn)}` };
       }
       checked++;
       if (got) allowed++;
     }
   }
-  return { checked, allowed, indexedLists, indexedHits };
+  return { checked, allowed, indexedLists, indexedHits, portHits };
 }
 
 test('random policies: compiled decision agrees with the reference evaluator', (t) => {
@@ -118,20 +134,41 @@ test('long policy lists (indexed by principal and namespace): same decisions and
   t.true(indexedHits > 0 && indexedHits < indexedLists, `${indexedHits} of ${indexedLists} indexed lists had a match`);
 });
 
-test('requiredKeys: the principals, namespaces or source ranges a policy can match at all', (t) => {
+test('long policy lists with port-only Matches (indexed by port): same decisions and same named policy as a scan', (t) => {
+  const { checked, indexedLists, indexedHits, portHits, disagreement } = run(11, 120, 40, 160, 0.8, 0.5);
+  t.is(disagreement, undefined);
+  t.is(checked, 2400);
+  t.true(indexedLists > 300, `${indexedLists} indexed lists checked`);
+  t.true(indexedHits > 0 && indexedHits < indexedLists, `${indexedHits} of ${indexedLists} indexed lists had a match`);
+  // Often the policy a scan finds first is filed under a port key (so a wrong port key shows).
+  t.true(portHits > 100, `${portHits} first matches filed under a port`);
+});
+
+test('requiredKeys: the principals, namespaces, source ranges or ports a policy can match at all', (t) => {
   const compile = (rules: AuthzRule[]): CompiledPolicy => compilePolicy(authz('p', rules, { ns: 'foo', scope: 'NAMESPACE', action: 'ALLOW', dryRun: false }));
   const rule = (...clauses: AuthzMatch[][]): AuthzRule => ({ clauses: clauses.map((matches) => ({ matches })) });
   const exactP = (...vs: string[]): AuthzMatch => match({ principals: vs.map((v) => sm.exact(v)) });
+  const ports = (...ps: number[]): AuthzMatch => match({ destinationPorts: ps });
+  const dstRange = match({ destinationIps: [{ address: '10.0.0.0', length: 8 }] });
   const cases: [string, AuthzRule[], string[] | null][] = [
     ['one exact principal', [rule([exactP('a')])], ['p=a']],
     ['two matches of a clause: either', [rule([exactP('a'), exactP('b', 'c')])], ['p=a', 'p=b', 'p=c']],
     ['two rules: either', [rule([exactP('a')]), rule([exactP('d')])], ['p=a', 'p=d']],
     ['prefix, suffix and presence are keys too', [rule([match({ principals: [sm.prefix('ab'), sm.suffix('xyz'), sm.presence()] })])], ['p*', 'p<2:ab', 'p>3:xyz']],
     ['a principal or a namespace or a source range (one per Match)', [rule([exactP('a'), match({ namespaces: [sm.exact('ns1')] }), match({ sourceIps: [{ address: '10.1.2.3', length: 16 }] })])], ['c4/16:167837696.0.0.0', 'n=ns1', 'p=a']],
-    ['a rule without a narrowing clause: none', [rule([exactP('a')]), rule([match({ destinationPorts: [80] })])], null],
-    ['a sibling Match without a narrowing field: none', [rule([exactP('a'), match({ destinationPorts: [80] })])], null],
-    ['AND of a port clause and a principal clause: the principal one', [rule([match({ destinationPorts: [80] })], [exactP('a')])], ['p=a']],
+    ['a rule without a narrowing clause: none', [rule([exactP('a')]), rule([dstRange])], null],
+    ['a sibling Match without a narrowing field: none', [rule([exactP('a'), dstRange])], null],
     ['only negative fields: none', [rule([match({ notPrincipals: [sm.exact('a')] })])], null],
+    ['only negative ports (notPorts): none', [rule([match({ notDestinationPorts: [80] })])], null],
+    ['a port-only Match: its ports', [rule([ports(80, 8080)])], ['d=80', 'd=8080']],
+    ['ports are read as u16, as the matcher reads them', [rule([ports(65536 + 80)])], ['d=80']],
+    ['a port beside fields the index does not narrow by: the port', [rule([match({ destinationPorts: [80], notDestinationPorts: [81], destinationIps: [{ address: '10.0.0.0', length: 8 }], notPrincipals: [sm.exact('a')] })])], ['d=80']],
+    ['a principal and a port in one Match: the principal', [rule([match({ principals: [sm.exact('a')], destinationPorts: [80] })])], ['p=a']],
+    ['a port-only rule and a principal rule: either', [rule([ports(80)]), rule([exactP('a')])], ['d=80', 'p=a']],
+    ['a port-only Match and a principal Match of a clause: either', [rule([ports(80), exactP('a')])], ['d=80', 'p=a']],
+    ['AND of a port clause and a principal clause: the principal one', [rule([ports(80)], [exactP('a')])], ['p=a']],
+    ['AND of a port clause and a wider principal clause: still the principal one', [rule([ports(80)], [exactP('a', 'b')])], ['p=a', 'p=b']],
+    ['AND of two port clauses: the one with fewer ports', [rule([ports(80, 81)], [ports(90)])], ['d=90']],
     ['no rules: never matches', [], []],
   ];
   for (const [name, rules, want] of cases) {
