@@ -4,11 +4,13 @@
 // and exits.
 import { readFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
+import { setDefaultHighWaterMark } from 'node:stream';
 import { AmbitError } from '../../api/errors.js';
 import { createLogger } from '../../api/log.js';
 import { EbpfCapture } from '../../daemon/capture/capture.js';
 import { findUplink } from '../../daemon/capture/node-routing.js';
 import { NodeDaemon, tokenFromFile } from '../../daemon/daemon.js';
+import { RELAY_HIGH_WATER_MARK } from '../../daemon/proxy/relay.js';
 import type { AttachMode } from '../../native/lib/index.js';
 
 export interface DaemonCommandOptions {
@@ -52,6 +54,8 @@ export async function daemonCommand(o: DaemonCommandOptions): Promise<number> {
     process.stderr.write(`ambit daemon: missing or invalid ${missing.join(', ')}\n${DAEMON_USAGE}\n`);
     return 2;
   }
+  // A proxy's streams: more than one read in flight per hop before pipe() pauses the source.
+  setDefaultHighWaterMark(false, RELAY_HIGH_WATER_MARK);
   // Batched writes: one access-log line per connection would otherwise cost a write each.
   const log = createLogger('daemon', undefined, { bufferBytes: 8 * 1024, flushIntervalMs: 200 });
   const rootPem = readFileSync(o.rootCert, 'utf8');
