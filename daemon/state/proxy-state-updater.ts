@@ -5,12 +5,17 @@ import { policyKey, serviceKey } from '../../api/model.js';
 import type { ProxyState } from './proxy-state.js';
 import type { ResourceName, StateUpdate, StateUpdater, UpdateResult } from './discovery-client.js';
 import { resourceProblem } from './resource-checks.js';
-import { Interner } from './interner.js';
+import { Interner, type InternerSize } from './interner.js';
 
 export class ProxyStateUpdater implements StateUpdater {
   private readonly interner = new Interner();
 
   constructor(private readonly state: ProxyState, private readonly onApplied: (update: StateUpdate) => void = () => {}) {}
+
+  /** Shared strings and records held for the workloads (for tests and diagnostics). */
+  get internedSize(): InternerSize {
+    return this.interner.size;
+  }
 
   apply(update: StateUpdate): UpdateResult {
     const rejected: UpdateResult['rejected'] = [];
@@ -72,6 +77,7 @@ export class ProxyStateUpdater implements StateUpdater {
     const old = this.state.workloadsByUid.get(uid);
     if (!old) return;
     this.state.workloadsByUid.delete(uid);
+    this.interner.release(old);
     for (const ip of old.addresses) if (this.state.workloadsByIp.get(ip) === old) this.state.workloadsByIp.delete(ip);
     for (const key of Object.keys(old.services)) {
       const set = this.state.endpointsByService.get(key);

@@ -76,3 +76,40 @@ for (const [name, resource, expected] of problems) {
     else t.is(problem, undefined);
   });
 }
+
+function labelled(name: string, ip: string, labels: Record<string, string>, policies: string[] = []): ModelResource {
+  const r = w(name, ip);
+  if (r.kind === 'WORKLOAD') r.value = { ...r.value, labels, authorizationPolicies: policies };
+  return r;
+}
+
+test('shared strings and label/policy lists go with the last workload holding them (no growth with churn)', (t) => {
+  const state = new ProxyState();
+  const up = new ProxyStateUpdater(state);
+  up.apply({ full: true, version: '1', upserts: [labelled('a', '10.0.0.1', { app: 'a', hash: 'h0' }, ['default/p0']), labelled('b', '10.0.0.2', { app: 'a', hash: 'h0' })], removals: [] });
+  const steady = up.internedSize;
+  // A rollout per version: new label hash and policy list each time, same number of workloads.
+  for (let i = 1; i <= 50; i++) {
+    up.apply({ full: false, version: String(i + 1), upserts: [labelled('a', '10.0.0.1', { app: 'a', hash: `h${i}` }, [`default/p${i}`])], removals: [] });
+  }
+  t.deepEqual(up.internedSize, { strings: steady.strings, records: steady.records + 1 }, 'a and b no longer share one label map: one record more, nothing else');
+  // Replicas still share: b's labels are the very object a new replica with the same labels gets.
+  up.apply({ full: false, version: '60', upserts: [labelled('c', '10.0.0.3', { app: 'a', hash: 'h0' })], removals: [] });
+  t.is(state.workloadsByUid.get('Kubernetes//Pod/default/c')?.labels, state.workloadsByUid.get('Kubernetes//Pod/default/b')?.labels);
+
+  const names = ['a', 'b', 'c'].map((n) => ({ kind: 'WORKLOAD' as const, name: `Kubernetes//Pod/default/${n}` }));
+  up.apply({ full: false, version: '61', upserts: [], removals: names });
+  t.deepEqual(up.internedSize, { strings: 0, records: 0 });
+});
+
+test('a workload removed after a snapshot reset the interner gives back nothing it does not hold', (t) => {
+  const state = new ProxyState();
+  const up = new ProxyStateUpdater(state);
+  up.apply({ full: true, version: '1', upserts: [labelled('a', '10.0.0.1', { app: 'a' })], removals: [] });
+  up.apply({ full: true, version: '2', upserts: [labelled('a', '10.0.0.1', { app: 'a' }), labelled('b', '10.0.0.2', { app: 'a' })], removals: [] });
+  up.apply({ full: false, version: '3', upserts: [], removals: [{ kind: 'WORKLOAD', name: 'Kubernetes//Pod/default/a' }] });
+  t.deepEqual(state.workloadsByUid.get('Kubernetes//Pod/default/b')?.labels, { app: 'a' });
+  t.true(up.internedSize.records >= 2, 'b still holds its labels and services');
+  up.apply({ full: false, version: '4', upserts: [], removals: [{ kind: 'WORKLOAD', name: 'Kubernetes//Pod/default/b' }] });
+  t.deepEqual(up.internedSize, { strings: 0, records: 0 });
+});
