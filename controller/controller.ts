@@ -19,6 +19,7 @@ import { Debouncer } from './discovery/debouncer.js';
 import { discoveryHandlers } from './discovery/discovery-service.js';
 import { ModelPublisher } from './discovery/publisher.js';
 import type { DiscoverySession } from './discovery/session.js';
+import { acceptingEncodedResponses, ResponseEncoder } from './discovery/wire-response.js';
 import { createControllerMetrics, type ControllerMetrics } from './metrics.js';
 import { NodeAuthorizer } from './node-authorizer.js';
 import type { ConfigSource } from './sources/source.js';
@@ -105,8 +106,10 @@ export class Controller {
     });
     const server = new grpc.Server();
     const { discovery } = loadProtos();
-    server.addService(discovery.ambit.v1.Discovery.service, discoveryHandlers({
+    const discoveryService = discovery.ambit.v1.Discovery.service;
+    server.addService(acceptingEncodedResponses(discoveryService), discoveryHandlers({
       publisher: this.publisher, authenticator, log: this.log, metrics: this.metrics, sessions: this.sessions,
+      encoder: new ResponseEncoder(discoveryService.Stream.responseSerialize),
     }));
     addCaService(server, {
       ca: this.ca,

@@ -9,12 +9,15 @@ import { authenticateCall } from '../auth/authenticator.js';
 import type { ControllerMetrics } from '../metrics.js';
 import type { ModelPublisher } from './publisher.js';
 import { DiscoverySession } from './session.js';
+import type { ResponseEncoder } from './wire-response.js';
 
 export interface DiscoveryServiceDeps {
   publisher: ModelPublisher;
   authenticator: Authenticator;
   log: Logger;
   metrics: ControllerMetrics;
+  /** Encodes each resource once for every session (the service must be acceptingEncodedResponses). */
+  encoder: ResponseEncoder;
   /** Live sessions, for status and tests. */
   sessions?: Set<DiscoverySession>;
 }
@@ -50,7 +53,7 @@ export function discoveryHandlers(deps: DiscoveryServiceDeps): DiscoveryHandlers
                 deps.metrics.xdsNacks.inc({ node: n });
                 deps.log.warn({ code: 'AMBIT_ERR_NACK', node: n, version, detail }, 'daemon rejected an update');
               },
-            }, deps.log);
+            }, deps.log, deps.encoder);
             sessions.add(session);
             deps.metrics.xdsClients.set(sessions.size);
             deps.log.info({ node }, 'daemon connected');

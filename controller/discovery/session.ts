@@ -9,8 +9,8 @@ import { resourceKey } from '../../api/model.js';
 import type { DiscoveryRequest__Output } from '../../api/generated/ambit/v1/DiscoveryRequest.js';
 import type { DiscoveryResponse } from '../../api/generated/ambit/v1/DiscoveryResponse.js';
 import type { Logger } from '../../api/log.js';
-import { encodeResource } from './codec.js';
 import type { Delta, ResourceRemoval, Subscriber } from './publisher.js';
+import type { ResponseEncoder } from './wire-response.js';
 
 export interface SessionEvents {
   onAck(node: string, version: number): void;
@@ -32,10 +32,11 @@ export class DiscoverySession implements Subscriber {
     private readonly stream: grpc.ServerDuplexStream<DiscoveryRequest__Output, DiscoveryResponse>,
     private readonly events: SessionEvents,
     private readonly log: Logger,
+    private readonly encoder: ResponseEncoder,
   ) {}
 
   sendSnapshot(snapshot: { version: number; resources: ModelResource[] }): void {
-    this.send({ fullSnapshot: true, version: snapshot.version, resources: snapshot.resources.map(encodeResource), removed: [] }, snapshot.version);
+    this.send(true, snapshot.version, snapshot.resources, []);
   }
 
   enqueue(delta: Delta): void {
@@ -66,21 +67,23 @@ export class DiscoverySession implements Subscriber {
   }
 
   private flush(): void {
-    const resources = [];
-    const removed = [];
+    const resources: ModelResource[] = [];
+    const removed: ResourceRemoval[] = [];
     for (const p of this.pending.values()) {
-      if ('upsert' in p) resources.push(encodeResource(p.upsert));
+      if ('upsert' in p) resources.push(p.upsert);
       else removed.push({ kind: p.remove.kind, name: p.remove.name });
     }
     this.pending.clear();
-    this.send({ fullSnapshot: false, version: this.pendingVersion, resources, removed }, this.pendingVersion);
+    this.send(false, this.pendingVersion, resources, removed);
   }
 
-  private send(msg: Omit<DiscoveryResponse, 'nonce' | 'version'> & { version: number }, version: number): void {
+  private send(fullSnapshot: boolean, version: number, resources: readonly ModelResource[], removed: ResourceRemoval[]): void {
     if (this.closed) return;
     const nonce = randomUUID();
     this.inFlight = { nonce, version };
-    this.log.debug({ node: this.node, version, resources: msg.resources?.length ?? 0, removed: msg.removed?.length ?? 0, full: msg.fullSnapshot }, 'push');
-    this.stream.write({ ...msg, version: String(version), nonce });
+    this.log.debug({ node: this.node, version, resources: resources.length, removed: removed.length, full: fullSnapshot }, 'push');
+    const bytes = this.encoder.encode({ fullSnapshot, version: String(version), nonce, removed }, resources);
+    // Encoded already: the service's serializer passes bytes through (acceptingEncodedResponses).
+    this.stream.write(bytes as unknown as DiscoveryResponse);
   }
 }

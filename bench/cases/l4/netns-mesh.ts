@@ -254,7 +254,8 @@ export async function startNetnsL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
     // Controller in the fabric netns, configured from the objects as YAML files.
     writeFileSync(path.join(objectsDir, 'cluster.yaml'), netnsObjects().map((o) => stringify(o)).join('---\n'));
     const controllerLog = path.join(dir, 'controller.log');
-    const controller = spawnLogged([ipPath(), 'netns', 'exec', plan.fabric.netns, process.execPath, CLI, 'controller',
+    const controllerFlags = (process.env.BENCH_L4_CONTROLLER_FLAGS ?? '').split(' ').filter((s) => s !== '');
+    const controller = spawnLogged([ipPath(), 'netns', 'exec', plan.fabric.netns, process.execPath, ...controllerFlags, CLI, 'controller',
       '-f', objectsDir, '--nodes', NETNS_NODES.join(','), '--state-dir', ctrlDir, '--http-host', FABRIC_GATEWAY], controllerLog, { ...process.env, AMBIT_LOG_LEVEL: 'info' });
     undo.push(() => stopProcess(controller, 5000));
 
