@@ -13,17 +13,17 @@ import { encodeResource } from './codec.js';
 export type SerializeResponse = (message: DiscoveryResponse) => Buffer;
 
 export class ResponseEncoder {
-  private readonly entries = new WeakMap<object, Buffer>();
+  /** By resource object; the name is kept too, as the bytes carry it. */
+  private readonly entries = new WeakMap<object, { name: string; bytes: Buffer }>();
 
   constructor(private readonly serialize: SerializeResponse) {}
 
   /** The bytes of `r` as one `resources` entry (field 4), made once per resource object. */
   entry(r: ModelResource): Buffer {
-    let bytes = this.entries.get(r.value);
-    if (bytes === undefined) {
-      bytes = this.serialize({ resources: [encodeResource(r)] });
-      this.entries.set(r.value, bytes);
-    }
+    const known = this.entries.get(r.value);
+    if (known !== undefined && known.name === r.name) return known.bytes;
+    const bytes = this.serialize({ resources: [encodeResource(r)] });
+    this.entries.set(r.value, { name: r.name, bytes });
     return bytes;
   }
 

@@ -62,6 +62,9 @@ test('each resource object is encoded once, however many responses carry it', (t
   // A new object for the same resource (a changed version) is encoded anew.
   const changed = { ...r, value: { ...r.value } } as typeof r;
   t.not(encoder.entry(changed), first);
+  // The same object under another name carries that name.
+  const renamed = { ...r, name: `${r.name}-other` };
+  t.is(method.responseDeserialize(encoder.encode({}, [renamed])).resources[0]?.name, renamed.name);
 });
 
 test('the wrapped service passes encoded bytes through and still serializes messages', (t) => {
