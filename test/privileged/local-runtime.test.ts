@@ -20,6 +20,7 @@ import { clusterStateDir } from '../../cli/local/state.js';
 import { ETC_NETNS_DIR, teardown } from '../../cli/local/topology.js';
 import { clusterPrefix } from '../../cli/local/topology-plan.js';
 import { netnsInodes, processesIn } from './host-probes.js';
+import { until } from '../support/poll-until.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.resolve(here, '..', '..', 'cli', 'main.js');
@@ -71,15 +72,6 @@ async function json<T>(t: ExecutionContext, args: readonly string[]): Promise<T>
 
 const ip = (args: readonly string[]): Promise<Run> => run(ipPath(), args);
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 function hasHttpbin(): boolean {
   return existsSync('/usr/bin/gunicorn') && existsSync('/usr/lib/python3/dist-packages/httpbin/core.py');

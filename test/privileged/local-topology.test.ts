@@ -21,6 +21,7 @@ import { applyTopology, teardown, ETC_NETNS_DIR } from '../../cli/local/topology
 import { clusterPrefix, nodeIp, planPodsOf, planTopology, type TopologyPlan } from '../../cli/local/topology-plan.js';
 import { systemIpRunner } from '../../cli/local/ip.js';
 import { hostSnapshot, netnsInodes, processesIn } from './host-probes.js';
+import { until } from '../support/poll-until.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const isRoot = process.getuid?.() === 0;
@@ -64,15 +65,6 @@ function manifests(useHttpbin: boolean): KubeObject[] {
   ];
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** Last resort after a failed teardown: only names with this run's unique prefix. */
 async function forceCleanup(cluster: string): Promise<void> {
