@@ -6,6 +6,7 @@ import type { ProxyState } from './proxy-state.js';
 import type { ResourceName, StateUpdate, StateUpdater, UpdateResult } from './discovery-client.js';
 import { resourceProblem } from './resource-checks.js';
 import { Interner, type InternerSize } from './interner.js';
+import { compactAuthorization } from './compact-authorization.js';
 
 export class ProxyStateUpdater implements StateUpdater {
   private readonly interner = new Interner();
@@ -49,7 +50,7 @@ export class ProxyStateUpdater implements StateUpdater {
     switch (r.kind) {
       case 'WORKLOAD': this.removeWorkload(r.name); this.addWorkload(this.interner.workload(r.value)); break;
       case 'SERVICE': this.removeService(r.name); this.addService(r.value); break;
-      case 'AUTHORIZATION': this.state.policiesByKey.set(policyKey(r.value), r.value); break;
+      case 'AUTHORIZATION': this.state.policiesByKey.set(policyKey(r.value), compactAuthorization(r.value)); break;
       case 'MESH_CONFIG': this.state.mesh = r.value; break;
     }
   }
