@@ -8,6 +8,7 @@ import { silentLogger } from '../../../api/log.js';
 import { Controller } from '../../../controller/controller.js';
 import { tokenFile } from '../../../controller/auth/bootstrap-tokens.js';
 import { FileSource } from '../../../controller/sources/file-source.js';
+import type { ConfigSink } from '../../../controller/sources/source.js';
 import { controllerCredentials } from '../../../daemon/controller-connection.js';
 import { DiscoveryClient } from '../../../daemon/state/discovery-client.js';
 import { ProxyState } from '../../../daemon/state/proxy-state.js';
@@ -90,4 +91,38 @@ test('file edits reach the daemon; invalid resources and broken YAML change noth
   unlinkSync(path.join(dir, 'policy.yaml'));
   await waitFor(() => !state.policiesByKey.has('default/allow-sleep'), 5000, 'deleted file removed its policy');
   t.deepEqual(controller.store.rejectedFindings(), []);
+});
+
+test('a sync parses and replaces only the files whose text changed', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ambit-fs-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(path.join(dir, 'cluster.yaml'), CLUSTER);
+  writeFileSync(path.join(dir, 'policy.yaml'), POLICY('a'));
+  writeFileSync(path.join(dir, 'broken.yaml'), 'kind: [');
+  const replaced: string[] = [];
+  let parseErrors = 0;
+  // Watch notifications would sync at unknown moments: only the explicit syncs below count.
+  const source = new FileSource({ paths: [dir], log: silentLogger(), settleMs: 600_000, onParseErrors: () => { parseErrors++; } });
+  const sink: ConfigSink = { apply: () => {}, replace: (_objects, origin) => { replaced.push(path.basename(origin)); } };
+  await source.start(sink);
+  t.teardown(() => source.stop());
+  t.deepEqual(replaced.sort(), ['broken.yaml', 'cluster.yaml', 'policy.yaml']);
+  t.is(parseErrors, 1);
+
+  replaced.length = 0;
+  writeFileSync(path.join(dir, 'cluster.yaml'), CLUSTER); // same text, new write
+  writeFileSync(path.join(dir, 'policy.yaml'), POLICY('b'));
+  await source.sync();
+  t.deepEqual(replaced, ['policy.yaml'], 'the unchanged file is neither parsed nor replaced; the broken one keeps its last objects');
+  t.is(parseErrors, 2, 'a file that does not parse is reported on every sync');
+
+  replaced.length = 0;
+  unlinkSync(path.join(dir, 'policy.yaml'));
+  writeFileSync(path.join(dir, 'policy.yaml'), POLICY('b'));
+  unlinkSync(path.join(dir, 'cluster.yaml'));
+  await source.sync();
+  t.deepEqual(replaced, ['cluster.yaml'], 'a removed file is withdrawn');
+  writeFileSync(path.join(dir, 'cluster.yaml'), CLUSTER);
+  await source.sync();
+  t.deepEqual(replaced, ['cluster.yaml', 'cluster.yaml'], 'and read again when it comes back');
 });
