@@ -33,6 +33,8 @@ export const ERROR_CODES = {
   AMBIT_ERR_TRANSPARENT_LISTENER: 'A transparent listener socket could not be created (socket, IP_TRANSPARENT, bind or listen failed)',
   AMBIT_ERR_NODE_ROUTING: 'The node routing for captured packets (ip rule fwmark, local route table) could not be read or set up',
   AMBIT_ERR_TRANSPARENT_CONNECT: 'A socket with the original client address as its source (IP_TRANSPARENT) could not be made',
+  AMBIT_ERR_ROUTE_COMPILE: 'An L7 route table or destination policy could not be compiled by a waypoint (bad regex, unknown subset reference, malformed shape)',
+  AMBIT_ERR_WAYPOINT: 'A waypoint process could not start or was misconfigured (identity, gateway name, listener)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -15,6 +15,7 @@ import type { MeshConfig__Output } from './generated/ambit/v1/MeshConfig.js';
 import type { Waypoint__Output } from './generated/ambit/v1/Waypoint.js';
 import type { PortMapping__Output } from './generated/ambit/v1/PortMapping.js';
 import type { ResourceKind__Output } from './generated/ambit/v1/ResourceKind.js';
+import type { L7Config__Output } from './generated/ambit/v1/L7Config.js';
 
 export type Workload = Workload__Output;
 export type Service = Service__Output;
@@ -30,6 +31,8 @@ export type MeshConfig = MeshConfig__Output;
 export type Waypoint = Waypoint__Output;
 export type PortMapping = PortMapping__Output;
 export type ResourceKind = ResourceKind__Output;
+/** One service's L7 configuration on the wire: `json` is a ServiceL7Config (api/l7-model.ts). */
+export type L7Config = L7Config__Output;
 
 export const DEFAULT_TRUST_DOMAIN = 'cluster.local';
 export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
@@ -51,7 +54,9 @@ export type ModelResource =
   | { kind: 'WORKLOAD'; name: string; value: Workload }
   | { kind: 'SERVICE'; name: string; value: Service }
   | { kind: 'AUTHORIZATION'; name: string; value: Authorization }
-  | { kind: 'MESH_CONFIG'; name: string; value: MeshConfig };
+  | { kind: 'MESH_CONFIG'; name: string; value: MeshConfig }
+  /** Named by the service key (`<ns>/<hostname>`), like the SERVICE resource it configures. */
+  | { kind: 'L7_CONFIG'; name: string; value: L7Config };
 
 export function resourceKey(kind: ResourceKind, name: string): string {
   return `${kind}/${name}`;

@@ -12,6 +12,8 @@ commands:
                                  run the controller (local YAML and/or the Kubernetes API)
   daemon --node NAME --node-ip IP --controller HOST:PORT --root-cert FILE --token-file FILE ...
                                  run the node daemon with eBPF capture (root; in the node's network namespace)
+  waypoint run --namespace NS --name GATEWAY ...
+                                 run the waypoint (L7 proxy) of a Gateway of class istio-waypoint
   local up|apply|delete|label|exec|get|logs|proxy-config|metrics|down ...
                                  a whole mesh on this machine: nodes and pods in network namespaces
                                  (root; \`ambit local help\` for the commands)
@@ -80,6 +82,40 @@ async function main(argv: string[]): Promise<number> {
         certTtlSeconds: values['cert-ttl'] ? Number(values['cert-ttl']) : undefined, serviceCidr: values['service-cidr'],
       });
       process.exit(code); // gRPC channels and timers must not keep a stopped daemon alive
+      break;
+    }
+    case 'waypoint': {
+      const [sub, ...args] = rest;
+      const env = process.env;
+      const { values } = parseArgs({
+        args,
+        options: {
+          namespace: { type: 'string', short: 'n', default: env.POD_NAMESPACE ?? '' },
+          name: { type: 'string', default: '' },
+          'service-account': { type: 'string', default: env.SERVICE_ACCOUNT ?? '' },
+          node: { type: 'string', default: env.NODE_NAME ?? '' },
+          controller: { type: 'string', default: env.AMBIT_CONTROLLER ?? '' },
+          'root-cert': { type: 'string', default: env.AMBIT_ROOT_CERT ?? '' },
+          'token-file': { type: 'string', default: env.AMBIT_TOKEN_FILE ?? '' },
+          'cert-ttl': { type: 'string' },
+          help: { type: 'boolean', short: 'h', default: false },
+        },
+      });
+      const { WAYPOINT_USAGE, waypointRunCommand } = await import('./commands/waypoint.js');
+      if (values.help || sub === 'help' || sub === '--help' || sub === '-h') {
+        out(WAYPOINT_USAGE);
+        return 0;
+      }
+      if (sub !== 'run') {
+        err(`ambit waypoint: unknown subcommand ${JSON.stringify(sub ?? '')}\n${WAYPOINT_USAGE}`);
+        return 2;
+      }
+      const code = await waypointRunCommand({
+        namespace: values.namespace, name: values.name, serviceAccount: values['service-account'], node: values.node,
+        controller: values.controller, rootCert: values['root-cert'], tokenFile: values['token-file'],
+        certTtlSeconds: values['cert-ttl'] ? Number(values['cert-ttl']) : undefined,
+      });
+      process.exit(code); // gRPC channels and timers must not keep a stopped waypoint alive
       break;
     }
     case 'local':

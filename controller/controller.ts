@@ -191,7 +191,8 @@ export class Controller {
         res.end(await this.metrics.registry.metrics());
         return;
       case '/debug/model':
-        return json({ version: this.publisher.version, ...this.model });
+        // L7 configurations travel as JSON text; shown parsed.
+        return json({ version: this.publisher.version, ...this.model, l7: this.model?.l7.map((c) => JSON.parse(c.json) as unknown) });
       case '/debug/config':
         return json({ resources: this.store.counts(), rejected: this.store.rejectedFindings(), warnings: this.store.acceptedWarnings() });
       case '/debug/clients':

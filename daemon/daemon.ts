@@ -3,7 +3,6 @@
 // sockets are obtained is the DaemonNetwork's business (eBPF or loopback).
 import { readFileSync } from 'node:fs';
 import type { Logger } from '../api/log.js';
-import { PORTS } from '../api/model.js';
 import { controllerCredentials } from './controller-connection.js';
 import { HboneServer, HbonePool } from './hbone/index.js';
 import { caFetcher, IdentityManager, localIdentities, type CaFetcher } from './identity/index.js';
@@ -19,7 +18,8 @@ import { DiscoveryClient, type StateUpdate } from './state/discovery-client.js';
 import { ProxyState } from './state/proxy-state.js';
 import { ProxyStateUpdater } from './state/proxy-state-updater.js';
 import { createDaemonMetrics, type DaemonMetrics } from './telemetry/daemon-metrics.js';
-import { startHttpServer, json, type Route, type StartedServer } from './admin/http-server.js';
+import type { StartedServer } from './admin/http-server.js';
+import { startProxyEndpoints } from './admin/proxy-endpoints.js';
 
 export interface DaemonOptions {
   node: string;
@@ -152,6 +152,7 @@ export class NodeDaemon {
       workloads: [...this.state.workloadsByUid.values()],
       services: [...this.state.servicesByKey.values()],
       policies: [...this.state.policiesByKey.values()],
+      l7: [...this.state.l7ByService.values()],
       policyProblems: this.policy.problems,
       certificates: this.identities.snapshot(),
       connections: this.tracker.list().map((c) => ({ id: c.id, direction: c.direction, src: c.src, dst: c.dst, srcIdentity: c.srcIdentity, destination: c.destination?.uid, startedAt: c.startedAt })),
@@ -162,39 +163,14 @@ export class NodeDaemon {
 
   private async startHttp(): Promise<void> {
     const o = this.opts;
-    const admin: Record<string, Route> = {
-      '/config_dump': () => Promise.resolve(json(this.configDump())),
-      '/logging': (_req, url) => {
-        const level = url.searchParams.get('level');
-        if (level) {
-          o.log.level = level;
-          if (o.accessLog) o.accessLog.level = level;
-        }
-        return Promise.resolve({ status: 200, body: `level: ${o.log.level}\n` });
-      },
-      '/quitquitquit': () => {
-        setImmediate(() => { void this.stop().then(() => o.onQuit?.()); });
-        return Promise.resolve({ status: 200, body: 'OK\n' });
-      },
-    };
-    const metrics: Record<string, Route> = {
-      '/metrics': async () => ({ status: 200, type: this.metrics.registry.contentType, body: await this.metrics.registry.metrics() }),
-    };
-    const readiness: Record<string, Route> = {
-      '/healthz/ready': () => Promise.resolve(this.ready ? { status: 200, body: 'ready\n' } : { status: 503, body: 'not ready\n' }),
-    };
-    const listen = async (where: { host: string; port: number } | { path: string }, routes: Record<string, Route>): Promise<number> => {
-      const s = await startHttpServer(where, routes);
-      this.servers.push(s);
-      return s.port;
-    };
-    const adminPort = o.adminPort ?? PORTS.admin;
-    if (adminPort >= 0) this.ports.admin = await listen({ host: o.adminHost ?? '127.0.0.1', port: adminPort }, admin);
-    const metricsPort = o.metricsPort ?? PORTS.metrics;
-    if (metricsPort >= 0) this.ports.metrics = await listen({ host: o.metricsHost ?? '0.0.0.0', port: metricsPort }, metrics);
-    const readinessPort = o.readinessPort ?? PORTS.readiness;
-    if (readinessPort >= 0) this.ports.readiness = await listen({ host: o.metricsHost ?? '0.0.0.0', port: readinessPort }, readiness);
-    if (o.adminSocket) await listen({ path: o.adminSocket }, { ...admin, ...metrics, ...readiness });
+    const endpoints = await startProxyEndpoints({
+      configDump: () => this.configDump(), loggers: o.accessLog ? [o.log, o.accessLog] : [o.log],
+      quit: () => { void this.stop().then(() => o.onQuit?.()); }, registry: this.metrics.registry, ready: () => this.ready,
+      adminPort: o.adminPort, metricsPort: o.metricsPort, readinessPort: o.readinessPort, adminHost: o.adminHost, metricsHost: o.metricsHost,
+      adminSocket: o.adminSocket,
+    });
+    this.servers.push(...endpoints.servers);
+    Object.assign(this.ports, endpoints.ports);
   }
 }
 

@@ -12,6 +12,7 @@ import { findUplink } from '../../daemon/capture/node-routing.js';
 import { NodeDaemon, tokenFromFile } from '../../daemon/daemon.js';
 import { RELAY_HIGH_WATER_MARK } from '../../daemon/proxy/relay.js';
 import type { AttachMode } from '../../native/lib/index.js';
+import { quitSignal, serveUntilStopped } from './serve-until-stopped.js';
 
 export interface DaemonCommandOptions {
   node: string;
@@ -30,8 +31,6 @@ export const DAEMON_USAGE = `usage: ambit daemon --node NAME --node-ip IP --cont
                     [--uplink IFACE (default: the one holding the node IP)] [--capture tcx|netlink|auto] [--admin-socket PATH] [--cert-ttl SECONDS]
                     [--service-cidr CIDR]   (capture Service VIPs of pods outside the mesh: only where no kube-proxy runs)
   (defaults from the environment: NODE_NAME, NODE_IP, AMBIT_CONTROLLER, AMBIT_ROOT_CERT, AMBIT_TOKEN_FILE)`;
-
-const STOP_TIMEOUT_MS = 15_000;
 
 function captureMode(value: string): AttachMode | 'auto' {
   if (value === 'tcx' || value === 'netlink' || value === 'auto') return value;
@@ -62,8 +61,7 @@ export async function daemonCommand(o: DaemonCommandOptions): Promise<number> {
   const uplink = o.uplink || await findUplink(o.nodeIp);
   if (!uplink) throw new AmbitError('AMBIT_ERR_CONFIG', `no interface holds the node IP ${o.nodeIp}: give --uplink`);
   const capture = await EbpfCapture.start({ node: o.node, nodeIp: o.nodeIp, uplink, mode: captureMode(o.capture), serviceCidr: o.serviceCidr, log });
-  let quit: () => void = () => undefined;
-  const quitting = new Promise<void>((resolve) => { quit = resolve; });
+  const { quitting, onQuit } = quitSignal();
   const daemon = new NodeDaemon({
     node: o.node,
     network: capture.network,
@@ -72,7 +70,7 @@ export async function daemonCommand(o: DaemonCommandOptions): Promise<number> {
     log,
     adminSocket: o.adminSocket,
     certTtlSeconds: o.certTtlSeconds,
-    onQuit: () => quit(),
+    onQuit,
   });
   try {
     await daemon.start();
@@ -82,18 +80,6 @@ export async function daemonCommand(o: DaemonCommandOptions): Promise<number> {
     throw err;
   }
   log.info({ node: o.node, nodeIp: o.nodeIp, controller: o.controller }, 'node daemon started');
-  const signalled = await new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    void quitting.then(() => resolve('quitquitquit'));
-  });
-  log.info({ reason: signalled }, 'node daemon stopping');
-  const timer = setTimeout(() => {
-    log.error('shutdown took too long; exiting');
-    process.exit(1);
-  }, STOP_TIMEOUT_MS);
-  await daemon.stop();
-  clearTimeout(timer);
-  log.info('node daemon stopped');
+  await serveUntilStopped('node daemon', daemon, quitting, log);
   return 0;
 }

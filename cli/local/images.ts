@@ -10,6 +10,7 @@
 //   governmentpaas/curl-ssl, tutum/curl                       /bin/sh (args replace it)                                curl
 //   busybox, alpine, debian, ubuntu                           /bin/sh (args replace it)                                -
 //   registry.k8s.io/pause, k8s.gcr.io/pause                   sleep infinity                                           coreutils
+//   ghcr.io/ambit-mesh/ambit                                  this machine's `ambit` with the args (e.g. `waypoint …`) -
 //
 // Rules: a container `command` always wins (`command` + `args`, Kubernetes semantics),
 // whatever the image: the programs come from the host (`/bin/sleep infinity`, `gunicorn
@@ -18,7 +19,12 @@
 // an unmapped image is an AMBIT_ERR_LOCAL_IMAGE naming the pod, container and image.
 // The httpbin entries listen on the image's own port (as the real images do), not on the
 // declared containerPort, which Kubernetes treats as information only.
+import { fileURLToPath } from 'node:url';
 import { AmbitError } from '../../api/errors.js';
+import { AMBIT_IMAGE_REPOSITORY } from '../../controller/gateway/waypoint-deployment.js';
+
+/** This build's `ambit` entry point: Ambit's own image runs it. */
+const AMBIT_MAIN_JS = fileURLToPath(new URL('../main.js', import.meta.url));
 
 /** Debian packages the image table relies on (plus iproute2 and procps for the runtime itself). */
 export const LOCAL_RUNTIME_PACKAGES = ['iproute2', 'procps', 'curl', 'python3-httpbin', 'gunicorn', 'python3-gevent'] as const;
@@ -103,6 +109,12 @@ export const IMAGE_TABLE: readonly ImageMapping[] = [
     description: 'sleep infinity',
     packages: ['coreutils'],
     argv: () => ['sleep', 'infinity'],
+  },
+  {
+    repositories: [AMBIT_IMAGE_REPOSITORY],
+    description: "Ambit's own image: this machine's ambit build (node + dist/cli/main.js) with the container's args",
+    packages: [],
+    argv: ({ args }) => [process.execPath, AMBIT_MAIN_JS, ...(args ?? [])],
   },
 ];
 

@@ -7,7 +7,8 @@
 // Secrets/ConfigMaps/resources, envFrom, initContainers; processes run as root.
 import { AmbitError } from '../../api/errors.js';
 import type { KubeObject } from '../../controller/config/resource.js';
-import { resolveArgv, type ContainerCommand } from './images.js';
+import { AMBIT_IMAGE_REPOSITORY } from '../../controller/gateway/waypoint-deployment.js';
+import { imageRepository, resolveArgv, type ContainerCommand } from './images.js';
 import { SYSTEM_PATH } from './ip.js';
 import type { LaunchSpec } from './supervisor.js';
 
@@ -49,6 +50,12 @@ export interface LaunchContext {
   netns: string;
   /** status.hostIP: the node's address (topology-plan nodeIp). */
   nodeIp?: string;
+  /**
+   * How Ambit's own image reaches this cluster's controller (AMBIT_CONTROLLER,
+   * AMBIT_ROOT_CERT, AMBIT_TOKEN_FILE): set over the container's values, which name
+   * the in-cluster ones.
+   */
+  ambitEnv?: Readonly<Record<string, string>>;
 }
 
 /** Kubernetes' $(VAR) expansion: defined names are replaced, $$ escapes, anything else stays as written. */
@@ -111,7 +118,8 @@ export function podLaunch(pod: KubeObject, ctx: LaunchContext): PodLaunch {
   const warnings: string[] = [];
   if (spec.initContainers && spec.initContainers.length > 0) warnings.push(`pod ${namespace}/${pod.metadata.name}: initContainers are not run by ambit local`);
   const specs = containers.map((c) => {
-    const env = containerEnv(pod, c, ctx, warnings);
+    const own = containerEnv(pod, c, ctx, warnings);
+    const env = c.image && imageRepository(c.image) === AMBIT_IMAGE_REPOSITORY ? { ...own, ...(ctx.ambitEnv ?? {}) } : own;
     const expanded: ContainerCommand = {
       ...c,
       command: c.command?.map((s) => expandVars(s, env)),

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import type { KubeObject } from '../../controller/config/resource.js';
 import { AmbitError } from '../../api/errors.js';
 import { groupKind } from '../../controller/config/resource.js';
+import { waypointObjects } from '../../controller/gateway/waypoint-deployment.js';
 
 export const POD_CIDR_PREFIX = '10.244';
 export const SERVICE_CIDR_PREFIX = '10.96';
@@ -63,12 +64,30 @@ export function addressesOf(objects: readonly KubeObject[]): AddressAssignments 
   return { pods, services };
 }
 
+/**
+ * What the controller's gateway deployment would create for each waypoint Gateway
+ * (class istio-waypoint): its ServiceAccount, Deployment and Service, unless objects of
+ * those names exist already.
+ */
+function withWaypointDeployments(objects: readonly KubeObject[]): KubeObject[] {
+  const names = new Set(objects.map((o) => `${groupKind(o)}/${o.metadata.namespace ?? ''}/${o.metadata.name}`));
+  const extra: KubeObject[] = [];
+  for (const o of objects) {
+    if (groupKind(o) !== 'gateway.networking.k8s.io/Gateway' || (o.spec as { gatewayClassName?: unknown } | undefined)?.gatewayClassName !== 'istio-waypoint') continue;
+    const uid = o.metadata.uid ?? uidFor(`${groupKind(o)}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+    for (const made of waypointObjects({ ...o, metadata: { ...o.metadata, uid } })) {
+      if (!names.has(`${groupKind(made)}/${made.metadata.namespace ?? ''}/${made.metadata.name}`)) extra.push(made);
+    }
+  }
+  return [...objects, ...extra];
+}
+
 export function materialize(objects: readonly KubeObject[], opts: MaterializeOptions): KubeObject[] {
   const now = opts.now ?? '2026-01-01T00:00:00Z';
   const withNamespace = objects.map((o) => (groupKind(o) === 'Namespace' || o.metadata.namespace ? o : { ...o, metadata: { ...o.metadata, namespace: 'default' } }));
   const out: KubeObject[] = [];
   const pods: KubeObject[] = [];
-  for (const o of withNamespace) {
+  for (const o of withWaypointDeployments(withNamespace)) {
     const key = `${groupKind(o)}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
     const base: KubeObject = { ...o, metadata: { uid: uidFor(key), creationTimestamp: now, ...o.metadata } };
     out.push(base);

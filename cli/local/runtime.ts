@@ -8,9 +8,11 @@
 // serialized. The HTTP API over them is runtime-server.ts; the decisions are pure
 // modules (admission, pod-diff, readiness, topology-delta, materialize).
 import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { AmbitError, isAmbitError, type ErrorCode } from '../../api/errors.js';
 import { spiffeUri } from '../../api/identity.js';
 import type { Logger } from '../../api/log.js';
+import { tokenFile } from '../../controller/auth/bootstrap-tokens.js';
 import { Controller } from '../../controller/controller.js';
 import type { KubeObject } from '../../controller/config/resource.js';
 import { groupKind, objectKey } from '../../controller/config/resource.js';
@@ -317,7 +319,12 @@ export class LocalRuntime implements RuntimeService {
     };
     this.pods.set(rp.key, rp);
     try {
-      const launch = podLaunch(pod, { netns: rp.netns, nodeIp: nodeIp(node) });
+      const ambitEnv = {
+        AMBIT_CONTROLLER: `${FABRIC_GATEWAY}:${this.controller.grpcPort}`,
+        AMBIT_ROOT_CERT: rootCertFile(this.opts.stateDir),
+        AMBIT_TOKEN_FILE: tokenFile(path.join(controllerStateDir(this.opts.stateDir), 'tokens'), node),
+      };
+      const launch = podLaunch(pod, { netns: rp.netns, nodeIp: nodeIp(node), ambitEnv });
       for (const w of launch.warnings) this.log.warn({ pod: rp.key }, w);
       for (const s of launch.specs) {
         this.supervisor.start(s);

@@ -10,7 +10,7 @@ export interface ObjectMeta {
   creationTimestamp?: string;
   resourceVersion?: string;
   generation?: number;
-  ownerReferences?: { kind: string; name: string; uid?: string; controller?: boolean }[];
+  ownerReferences?: { apiVersion?: string; kind: string; name: string; uid?: string; controller?: boolean }[];
 }
 
 export interface KubeObject {

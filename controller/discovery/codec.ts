@@ -10,6 +10,7 @@ export function encodeResource(r: ModelResource): Resource {
     case 'SERVICE': return { name: r.name, service: r.value };
     case 'AUTHORIZATION': return { name: r.name, authorization: r.value };
     case 'MESH_CONFIG': return { name: r.name, meshConfig: r.value };
+    case 'L7_CONFIG': return { name: r.name, l7Config: r.value };
   }
 }
 
@@ -19,6 +20,7 @@ export function decodeResource(r: Resource__Output): ModelResource | undefined {
   if (r.service) return { kind: 'SERVICE', name: r.name, value: r.service };
   if (r.authorization) return { kind: 'AUTHORIZATION', name: r.name, value: r.authorization };
   if (r.meshConfig) return { kind: 'MESH_CONFIG', name: r.name, value: r.meshConfig };
+  if (r.l7Config) return { kind: 'L7_CONFIG', name: r.name, value: r.l7Config };
   return undefined;
 }
 

@@ -1,5 +1,5 @@
 // The whole translation: valid configuration → the model every daemon receives (pure).
-import type { Authorization, ModelResource, Service, Workload } from '../../api/model.js';
+import type { Authorization, L7Config, ModelResource, Service, Workload } from '../../api/model.js';
 import { policyKey, serviceKey } from '../../api/model.js';
 import type { ConfigView } from '../config/kinds.js';
 import { KINDS } from '../config/kinds.js';
@@ -11,11 +11,14 @@ import { convertPeerAuthentication, peerAuthnPolicyKeys, selectLevels, staticStr
 import { translateService, translateServiceEntry } from './services.js';
 import { TranslationCache } from './translation-cache.js';
 import { translatePod } from './workloads.js';
+import { buildL7Configs } from './l7/build-l7.js';
 
 export interface Model {
   workloads: Workload[];
   services: Service[];
   authorizations: Authorization[];
+  /** Per-service L7 configuration (routes, destination policy) for waypoints, sorted by service key. */
+  l7: L7Config[];
   mesh: MeshSettings;
   /** Accepted-with-warning conditions (e.g. HTTP attributes the node proxy cannot enforce). */
   warnings: string[];
@@ -100,7 +103,14 @@ export function buildModel(view: ConfigView, mesh: MeshSettings, cache = new Tra
     }
   }
 
-  return { workloads, services: [...services.values()], authorizations, mesh, warnings };
+  // L7 (routes and destination policy, used by waypoints): JSON inside one message each.
+  const l7Build = buildL7Configs(view, mesh);
+  warnings.push(...l7Build.warnings);
+  const l7 = l7Build.configs
+    .map((c): L7Config => ({ service: c.service, json: JSON.stringify(c) }))
+    .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+
+  return { workloads, services: [...services.values()], authorizations, l7, mesh, warnings };
 }
 
 /** The model as keyed resources: the unit of snapshots and deltas. */
@@ -109,6 +119,7 @@ export function modelResources(model: Model): ModelResource[] {
   for (const w of model.workloads) out.push({ kind: 'WORKLOAD', name: w.uid, value: w });
   for (const s of model.services) out.push({ kind: 'SERVICE', name: serviceKey(s), value: s });
   for (const a of model.authorizations) out.push({ kind: 'AUTHORIZATION', name: policyKey(a), value: a });
+  for (const c of model.l7) out.push({ kind: 'L7_CONFIG', name: c.service, value: c });
   out.push({ kind: 'MESH_CONFIG', name: 'mesh', value: { ...model.mesh } });
   return out;
 }

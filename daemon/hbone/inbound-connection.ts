@@ -115,6 +115,9 @@ export class InboundConnection {
       tls.destroy();
     });
     tls.once('close', () => this.finish());
+    // The client closed its side (its pool let the connection go): no stream can get
+    // more from it, and with half-open sockets nothing else would close ours.
+    tls.once('end', () => this.destroy());
     tls.once('secure', () => this.onSecure(tls));
   }
 

@@ -1,7 +1,7 @@
 // The bookkeeping of one proxied connection: opened/closed/failed metrics with Istio's
 // labels, the access-log line, and (when a destination's policies apply) tracking for
 // re-checks on policy changes.
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Identity } from '../../api/identity.js';
 import { spiffeUri } from '../../api/identity.js';
 import type { Logger } from '../../api/log.js';
@@ -26,6 +26,8 @@ export interface ConnectionFacts {
   source?: Workload;
   srcIdentity?: Identity;
   destination?: Workload;
+  /** False: the destination's policies do not decide this connection (a waypoint's peer); not re-checked. */
+  recheck?: boolean;
   destinationService?: string;
   hboneAddr?: string;
   mtls: boolean;
@@ -54,12 +56,12 @@ export class ConnectionRecord {
   }
 
   /** The connection is established: count it and track it for policy re-checks. */
-  opened(socket: Socket, update: Partial<ConnectionFacts> = {}): void {
+  opened(socket: Duplex, update: Partial<ConnectionFacts> = {}): void {
     this.facts = { ...this.facts, ...update };
     this.labels = this.labelsFor(this.facts);
     this.deps.metrics.opened.inc(this.labels);
     this.deps.metrics.activeConnections.inc({ direction: this.facts.direction });
-    if (this.facts.destination) {
+    if (this.facts.destination && this.facts.recheck !== false) {
       this.tracked = this.deps.tracker.add({
         direction: this.facts.direction, src: this.facts.src, dst: this.facts.dst, srcIdentity: this.facts.srcIdentity,
         destination: this.facts.destination, startedAt: Date.now(),

@@ -1,9 +1,10 @@
 // Where an outbound connection goes (pure): given the captured connection's source and
 // original destination and the daemon's state, decide between an HBONE tunnel to the
-// destination pod's node, a same-node delivery (same identity and policy checks, no
-// network hop), a plain TCP passthrough, or a refusal.
+// destination pod's node, an HBONE tunnel to the destination's waypoint, a same-node
+// delivery (same identity and policy checks, no network hop), a plain TCP passthrough,
+// or a refusal.
 import { isIP } from 'node:net';
-import type { Service, Workload } from '../../api/model.js';
+import type { Service, Waypoint, Workload } from '../../api/model.js';
 import { PORTS, serviceKey } from '../../api/model.js';
 import type { Identity } from '../../api/identity.js';
 import type { ProxyState } from '../state/proxy-state.js';
@@ -13,6 +14,12 @@ export interface Address { ip: string; port: number }
 
 export type OutboundPlan =
   | { kind: 'hbone'; source: Workload; destination: Workload; service?: Service; target: Address; tunnel: Address; srcIdentity: Identity; dstIdentity: Identity }
+  /**
+   * The destination (a Service VIP, or a pod IP whose workload has its own waypoint) uses a
+   * waypoint: HBONE to one of the waypoint's pods, the original destination as the CONNECT
+   * authority (the waypoint routes and picks the endpoint), the waypoint's identity as the peer.
+   */
+  | { kind: 'waypoint'; source: Workload; waypoint: Workload; service?: Service; authority: Address; tunnel: Address; srcIdentity: Identity; dstIdentity: Identity }
   | { kind: 'local'; source: Workload; destination: Workload; service?: Service; target: Address; srcIdentity: Identity; dstIdentity: Identity }
   | { kind: 'passthrough'; source: Workload; destination?: Workload; service?: Service; target: Address; reason: string }
   /** A pod outside the mesh reached a same-node mesh pod through a Service VIP: plaintext, with that pod's inbound policy. */
@@ -58,6 +65,28 @@ function toEndpoint(source: Workload, destination: Workload, targetPort: number,
   return { kind: 'hbone', ...common, tunnel: { ip, port: PORTS.hbone } };
 }
 
+/**
+ * The plan through `waypoint` for traffic addressed to `authority` (as ztunnel: the
+ * waypoint is one of the healthy pods backing the waypoint's Service, reached with HBONE
+ * on its port even on this node, as it is a separate process). Undefined when the source
+ * is itself that waypoint (its own upstream traffic goes direct); a refusal when the
+ * waypoint cannot be reached (Istio fails the connection rather than skip the waypoint).
+ */
+function viaWaypoint(state: ProxyState, source: Workload, waypoint: Waypoint, authority: Address, pick: EndpointPicker, service?: Service): OutboundPlan | undefined {
+  const key = `${waypoint.namespace}/${waypoint.hostname}`;
+  if (source.services[key] !== undefined) return undefined;
+  const name = `waypoint ${waypoint.namespace}/${waypoint.name}`;
+  if (!state.servicesByKey.has(key)) return { kind: 'refuse', source, reason: `${name}: service ${waypoint.hostname} not found` };
+  const pods = [...state.endpointsByService.get(key) ?? []].filter((w) => w.status === 'HEALTHY' && w.addresses.length > 0);
+  if (pods.length === 0) return { kind: 'refuse', source, reason: `${name}: no healthy endpoints for ${waypoint.hostname}` };
+  const chosen = pick(key, pods);
+  return {
+    kind: 'waypoint', source, waypoint: chosen, service, authority,
+    tunnel: { ip: chosen.addresses[0]!, port: waypoint.hbonePort || PORTS.hbone },
+    srcIdentity: identityOf(source), dstIdentity: identityOf(chosen),
+  };
+}
+
 /** A Service VIP's chosen endpoint and target port, or why there is none. */
 function pickEndpoint(state: ProxyState, svc: Service, port: number, pick: EndpointPicker): { workload: Workload; targetPort: number } | { reason: string } {
   if (!svc.ports.some((p) => p.servicePort === port)) return { reason: `service ${svc.hostname} has no port ${port}` };
@@ -92,13 +121,20 @@ export function planOutbound(state: ProxyState, node: string, src: Address, dst:
 
   const svc = state.serviceByVip(dst.ip);
   if (svc) {
+    if (!svc.ports.some((p) => p.servicePort === dst.port)) return { kind: 'refuse', source, reason: `service ${svc.hostname} has no port ${dst.port}` };
+    const via = svc.waypoint ? viaWaypoint(state, source, svc.waypoint, dst, pick, svc) : undefined;
+    if (via) return via;
     const picked = pickEndpoint(state, svc, dst.port, pick);
     if ('reason' in picked) return { kind: 'refuse', source, reason: picked.reason };
+    // Service-addressed: a workload waypoint of the chosen endpoint is not used (as ztunnel).
     return toEndpoint(source, picked.workload, picked.targetPort, node, svc);
   }
 
   const destination = state.workloadByIp(dst.ip);
-  if (destination) return toEndpoint(source, destination, dst.port, node);
+  if (destination) {
+    const via = destination.waypoint ? viaWaypoint(state, source, destination.waypoint, dst, pick) : undefined;
+    return via ?? toEndpoint(source, destination, dst.port, node);
+  }
 
   const entry = serviceEntryFor(state, dst);
   if (entry) return { kind: 'passthrough', source, service: entry, target: dst, reason: `ServiceEntry ${entry.namespace}/${entry.name}` };

@@ -1,11 +1,11 @@
 // Outbound (15001): a pod's captured connection. The plan (pure) says where it goes;
-// this file does the I/O: an HBONE stream from the pooled tunnel, a same-node delivery
-// after the same authorization the destination node would apply, or a passthrough.
+// this file does the I/O: an HBONE stream from the pooled tunnel (to the destination's
+// node or to its waypoint), a same-node delivery after the same authorization the
+// destination node would apply, or a passthrough.
 import type { Socket } from 'node:net';
 import type { Identity } from '../../api/identity.js';
 import type { Logger } from '../../api/log.js';
 import type { Workload } from '../../api/model.js';
-import { PORTS } from '../../api/model.js';
 import type { HbonePool } from '../hbone/index.js';
 import { isHboneError } from '../hbone/index.js';
 import type { IdentityManager } from '../identity/index.js';
@@ -47,12 +47,16 @@ export class OutboundProxy {
 
   private async run(socket: Socket, addresses: ConnectionAddresses, plan: OutboundPlan): Promise<void> {
     const service = 'service' in plan ? plan.service?.hostname : undefined;
+    const mtls = plan.kind === 'hbone' || plan.kind === 'waypoint' || plan.kind === 'local';
     const record = new ConnectionRecord(this.deps, {
       direction: 'outbound', src: addresses.src, dst: addresses.dst, source: plan.source,
-      destination: 'destination' in plan ? plan.destination : undefined, destinationService: service,
-      srcIdentity: plan.kind === 'hbone' || plan.kind === 'local' ? plan.srcIdentity : undefined,
-      hboneAddr: plan.kind === 'hbone' ? `${plan.tunnel.ip}:${plan.tunnel.port}` : undefined,
-      mtls: plan.kind === 'hbone' || plan.kind === 'local',
+      // Through a waypoint the peer is the waypoint (as ztunnel reports it); its policies
+      // are not the ones that decide this connection, so it is not re-checked here.
+      destination: plan.kind === 'waypoint' ? plan.waypoint : 'destination' in plan ? plan.destination : undefined,
+      recheck: plan.kind !== 'waypoint', destinationService: service,
+      srcIdentity: mtls ? plan.srcIdentity : undefined,
+      hboneAddr: plan.kind === 'hbone' || plan.kind === 'waypoint' ? `${plan.tunnel.ip}:${plan.tunnel.port}` : undefined,
+      mtls,
     });
     switch (plan.kind) {
       case 'refuse':
@@ -70,15 +74,17 @@ export class OutboundProxy {
         // Same node: the destination's policies are checked here, with the source's own identity.
         await this.deliverOnNode(socket, addresses, record, plan.destination, plan.target, plan.srcIdentity);
         return;
-      case 'hbone': {
+      case 'hbone':
+      case 'waypoint': {
+        // To a waypoint the tunnel ends at the waypoint and the authority is the original destination.
         socket.pause();
         let stream;
         try {
           const cert = await this.deps.identities.certificate(plan.srcIdentity);
           stream = await this.deps.pool.connect({
             srcIdentity: plan.srcIdentity, secureContext: cert.secureContext, dstIdentity: plan.dstIdentity,
-            dstAddress: { ip: plan.tunnel.ip, port: PORTS.hbone }, authority: plan.target,
-            forwardedFor: addresses.src, baggage: baggage(plan),
+            dstAddress: plan.tunnel, authority: plan.kind === 'hbone' ? plan.target : plan.authority,
+            forwardedFor: addresses.src, baggage: baggage(plan.source),
           });
         } catch (err) {
           const status = isHboneError(err) ? err.status : undefined;
@@ -109,8 +115,7 @@ export class OutboundProxy {
   }
 }
 
-function baggage(plan: Extract<OutboundPlan, { kind: 'hbone' }>): string {
-  const s = plan.source;
+function baggage(s: Workload): string {
   return [
     `k8s.namespace.name=${s.namespace}`, `k8s.deployment.name=${s.workloadName}`,
     `service.name=${s.canonicalName}`, `service.version=${s.canonicalRevision}`,

@@ -1,5 +1,6 @@
 // The one mutator of ProxyState: applies snapshots (replace everything) and deltas
 // (upserts, removals), keeping every index consistent, and refuses bad resources one by one.
+import type { ServiceL7Config } from '../../api/l7-model.js';
 import type { ModelResource, Service, Workload } from '../../api/model.js';
 import { policyKey, serviceKey } from '../../api/model.js';
 import type { ProxyState } from './proxy-state.js';
@@ -7,11 +8,27 @@ import type { ResourceName, StateUpdate, StateUpdater, UpdateResult } from './di
 import { resourceProblem } from './resource-checks.js';
 import { Interner, type InternerSize } from './interner.js';
 import { compactAuthorization } from './compact-authorization.js';
+import { parseL7Config } from './l7-config-check.js';
+
+export interface ProxyStateUpdaterOptions {
+  /**
+   * A further check of each service's L7 configuration after the shape check (a waypoint
+   * compiles it here): a reason refuses the resource, the last good version stays.
+   */
+  checkL7?: (cfg: ServiceL7Config) => string | undefined;
+}
+
+/** A resource that passed its checks, L7 configuration already parsed. */
+type Checked = Exclude<ModelResource, { kind: 'L7_CONFIG' }> | { kind: 'L7_CONFIG'; name: string; config: ServiceL7Config };
 
 export class ProxyStateUpdater implements StateUpdater {
   private readonly interner = new Interner();
 
-  constructor(private readonly state: ProxyState, private readonly onApplied: (update: StateUpdate) => void = () => {}) {}
+  constructor(
+    private readonly state: ProxyState,
+    private readonly onApplied: (update: StateUpdate) => void = () => {},
+    private readonly options: ProxyStateUpdaterOptions = {},
+  ) {}
 
   /** Shared strings and records held for the workloads (for tests and diagnostics). */
   get internedSize(): InternerSize {
@@ -20,22 +37,42 @@ export class ProxyStateUpdater implements StateUpdater {
 
   apply(update: StateUpdate): UpdateResult {
     const rejected: UpdateResult['rejected'] = [];
+    // A snapshot replaces everything, but a refused L7 configuration keeps its last good
+    // version (the routes a waypoint was applying) as it does in a delta.
+    const lastL7 = update.full ? new Map(this.state.l7ByService) : undefined;
     if (update.full) {
       this.clear();
       this.interner.clear();
     }
     for (const r of update.removals) this.remove(r);
     for (const r of update.upserts) {
-      const problem = resourceProblem(r);
-      if (problem) {
-        rejected.push({ ref: { kind: r.kind, name: r.name }, reason: problem });
+      const checked = this.check(r);
+      if ('problem' in checked) {
+        rejected.push({ ref: { kind: r.kind, name: r.name }, reason: checked.problem });
+        const keep = r.kind === 'L7_CONFIG' ? lastL7?.get(r.name) : undefined;
+        if (keep) this.state.l7ByService.set(r.name, keep);
         continue;
       }
-      this.upsert(r);
+      this.upsert(checked);
     }
     this.state.version = update.version;
     this.onApplied(update);
     return { rejected };
+  }
+
+  private check(r: ModelResource): Checked | { problem: string } {
+    const problem = resourceProblem(r);
+    if (problem) return { problem };
+    if (r.kind !== 'L7_CONFIG') return r;
+    const parsed = parseL7Config(r.name, r.value);
+    if ('problem' in parsed) return parsed;
+    let refused: string | undefined;
+    try {
+      refused = this.options.checkL7?.(parsed.config);
+    } catch (err) {
+      refused = `L7 config check failed: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    return refused ? { problem: refused } : { kind: 'L7_CONFIG', name: r.name, config: parsed.config };
   }
 
   private clear(): void {
@@ -44,14 +81,16 @@ export class ProxyStateUpdater implements StateUpdater {
     s.servicesByKey.clear(); s.servicesByVip.clear(); s.servicesByHostname.clear();
     s.policiesByKey.clear();
     s.endpointsByService.clear();
+    s.l7ByService.clear();
   }
 
-  private upsert(r: ModelResource): void {
+  private upsert(r: Checked): void {
     switch (r.kind) {
       case 'WORKLOAD': this.removeWorkload(r.name); this.addWorkload(this.interner.workload(r.value)); break;
       case 'SERVICE': this.removeService(r.name); this.addService(r.value); break;
       case 'AUTHORIZATION': this.state.policiesByKey.set(policyKey(r.value), compactAuthorization(r.value)); break;
       case 'MESH_CONFIG': this.state.mesh = r.value; break;
+      case 'L7_CONFIG': this.state.l7ByService.set(r.name, r.config); break;
     }
   }
 
@@ -61,6 +100,7 @@ export class ProxyStateUpdater implements StateUpdater {
       case 'SERVICE': this.removeService(r.name); break;
       case 'AUTHORIZATION': this.state.policiesByKey.delete(r.name); break;
       case 'MESH_CONFIG': break; // mesh settings are replaced, never removed
+      case 'L7_CONFIG': this.state.l7ByService.delete(r.name); break;
     }
   }
 

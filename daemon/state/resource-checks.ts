@@ -36,5 +36,8 @@ export function resourceProblem(r: ModelResource): string | undefined {
     case 'MESH_CONFIG':
       return r.value.outboundTrafficPolicy === 'ALLOW_ANY' || r.value.outboundTrafficPolicy === 'REGISTRY_ONLY' || r.value.outboundTrafficPolicy === ''
         ? undefined : `unknown outboundTrafficPolicy ${r.value.outboundTrafficPolicy}`;
+    case 'L7_CONFIG':
+      // The JSON inside is parsed and shape-checked by the updater (l7-config-check.ts).
+      return r.value.service !== '' && r.value.service === r.name ? undefined : 'L7 config service missing or not equal to the resource name';
   }
 }

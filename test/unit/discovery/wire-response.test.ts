@@ -3,7 +3,7 @@
 import test from 'ava';
 import type { KubeObject } from '../../../controller/config/resource.js';
 import { ConfigStore } from '../../../controller/config/store.js';
-import { encodeResource } from '../../../controller/discovery/codec.js';
+import { decodeResource, encodeResource } from '../../../controller/discovery/codec.js';
 import { acceptingEncodedResponses, ResponseEncoder } from '../../../controller/discovery/wire-response.js';
 import { buildModel, modelResources } from '../../../controller/translate/build-model.js';
 import { defaultMesh } from '../../../controller/translate/mesh.js';
@@ -11,6 +11,7 @@ import { isKnownKind, validateResource } from '../../../controller/validation/va
 import { silentLogger } from '../../../api/log.js';
 import { loadProtos } from '../../../api/protos.js';
 import type { ResourceRef } from '../../../api/generated/ambit/v1/ResourceRef.js';
+import type { ModelResource } from '../../../api/model.js';
 import { namespace, pod, service } from '../../support/objects.js';
 
 const method = loadProtos().discovery.ambit.v1.Discovery.service.Stream;
@@ -21,15 +22,26 @@ function resources(objects: KubeObject[]): ReturnType<typeof modelResources> {
   return modelResources(buildModel(store, defaultMesh()));
 }
 
-const model = resources([
+const HTTPBIN = 'default/httpbin.default.svc.cluster.local';
+const l7: ModelResource = { kind: 'L7_CONFIG', name: HTTPBIN, value: { service: HTTPBIN, json: JSON.stringify({ service: HTTPBIN }) } };
+
+const built = resources([
   namespace('default', { 'istio.io/dataplane-mode': 'ambient' }),
   pod('httpbin-1', { ip: '10.244.1.2', node: 'node-1', sa: 'httpbin', labels: { app: 'httpbin' } }),
   pod('sleep-1', { ip: '10.244.2.2', node: 'node-2', sa: 'sleep', labels: { app: 'sleep' } }),
   service('httpbin', { vip: '10.96.0.10', port: 8000, targetPort: 8080, selector: { app: 'httpbin' } }),
 ]);
+// No route objects above: the L7 configuration is added by hand.
+const model = [...built, l7];
 
 test('the model has every kind of resource the stream carries', (t) => {
-  t.deepEqual(new Set(model.map((r) => r.kind)), new Set(['WORKLOAD', 'SERVICE', 'AUTHORIZATION', 'MESH_CONFIG']));
+  t.deepEqual(new Set(model.map((r) => r.kind)), new Set(['WORKLOAD', 'SERVICE', 'AUTHORIZATION', 'MESH_CONFIG', 'L7_CONFIG']));
+});
+
+test('an L7 configuration decodes to the resource that was encoded', (t) => {
+  const encoder = new ResponseEncoder(method.responseSerialize);
+  const decoded = method.responseDeserialize(encoder.encode({ version: '1', nonce: 'n' }, [l7])) as { resources: Parameters<typeof decodeResource>[0][] };
+  t.deepEqual(decoded.resources.map(decodeResource), [l7]);
 });
 
 const cases: { title: string; fullSnapshot: boolean; take: number; removed: ResourceRef[] }[] = [

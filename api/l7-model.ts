@@ -1,0 +1,177 @@
+// The L7 configuration a waypoint receives for one service: the HTTP and TCP routes for
+// traffic addressed to that service (from VirtualServices or Gateway API routes, already
+// bound, ordered and checked by the controller) and the destination policy for traffic
+// sent to it (from DestinationRules: subsets, load balancing). The controller builds it
+// (controller/translate/l7/), the waypoint compiles it (waypoint/engine/) and applies it
+// per request. It travels as JSON inside one protobuf message (`L7Config.json`): the
+// shape has many optional fields and is checked again on receipt by the daemon's updater.
+
+/** A string condition. `regex` is RE2 syntax and must match the whole value. */
+export type L7StringMatch = { exact: string } | { prefix: string } | { regex: string };
+
+/**
+ * How a request path is matched. `prefix` is a plain string prefix (VirtualService);
+ * `pathPrefix` is segment-aware (Gateway API PathPrefix: `/foo` matches `/foo` and
+ * `/foo/x`, not `/foobar`).
+ */
+export type L7PathMatch = { exact: string } | { prefix: string } | { pathPrefix: string } | { regex: string };
+
+export interface L7HeaderMatch {
+  /** Lowercase header name; pseudo-headers `:method`, `:authority`, `:path`, `:scheme` allowed. */
+  name: string;
+  /** Absent: the header must be present (any value). */
+  match?: L7StringMatch;
+  /** `withoutHeaders`: the condition holds when the header does not match (or is absent). */
+  invert?: boolean;
+}
+
+export interface L7QueryMatch {
+  name: string;
+  /** Absent: the parameter must be present. */
+  match?: L7StringMatch;
+}
+
+/** One match entry: every condition set must hold (AND). */
+export interface L7HttpMatch {
+  /** The VirtualService match `name`, when given (shown in logs). */
+  name?: string;
+  path?: L7PathMatch;
+  /** `ignoreUriCase`: exact and prefix path matches ignore case. */
+  ignorePathCase?: boolean;
+  method?: L7StringMatch;
+  authority?: L7StringMatch;
+  scheme?: L7StringMatch;
+  headers?: L7HeaderMatch[];
+  queryParams?: L7QueryMatch[];
+  /** The port the client connected to (the Service port). */
+  port?: number;
+  /** The source workload's namespace (from the client's verified identity). */
+  sourceNamespace?: string;
+}
+
+export interface L7HeaderOps {
+  set?: Record<string, string>;
+  add?: Record<string, string>;
+  remove?: string[];
+}
+
+export interface L7Headers {
+  request?: L7HeaderOps;
+  response?: L7HeaderOps;
+}
+
+/** Where a routed request goes: a service host (FQDN) and port, optionally a subset. */
+export interface L7Destination {
+  /** Fully qualified host: a Service `<name>.<ns>.svc.cluster.local` or a ServiceEntry host. */
+  host: string;
+  /** Service port; absent: the port the request arrived on (or the only port). */
+  port?: number;
+  subset?: string;
+  /** Relative weight (rule: weights need not sum to 100; 0 gets nothing). */
+  weight: number;
+  /** Header operations for requests sent to this destination only. */
+  headers?: L7Headers;
+  /**
+   * Set when the destination cannot be used (e.g. a backendRef to a missing Service):
+   * requests that pick it get this status (Gateway API: 500).
+   */
+  invalidStatus?: number;
+}
+
+export interface L7Rewrite {
+  /** Replace the matched prefix (prefix matches) or the whole path (other matches). */
+  uri?: string;
+  /** Gateway API ReplaceFullPath: always the whole path. */
+  fullPath?: string;
+  /** RE2 pattern and substitution (`\1` captures) applied to the path. */
+  uriRegex?: { pattern: string; substitution: string };
+  authority?: string;
+}
+
+export interface L7Redirect {
+  /** Replaces the whole path. */
+  uri?: string;
+  /** Replaces the matched prefix (needs a prefix match). */
+  prefix?: string;
+  authority?: string;
+  scheme?: string;
+  /** Explicit port, or derived: 'protocol-default' | 'request-port'. */
+  port?: number | 'protocol-default' | 'request-port';
+  /** Default 301. */
+  status: number;
+}
+
+export interface L7DirectResponse {
+  status: number;
+  body?: string;
+}
+
+export type L7Action =
+  | { route: L7Destination[] }
+  | { redirect: L7Redirect }
+  | { directResponse: L7DirectResponse };
+
+export interface L7HttpRoute {
+  /** Shown in logs and config dumps: the VS route name, else `<kind>/<ns>/<name>#<index>`. */
+  name: string;
+  /** OR of entries; empty = matches every request. */
+  matches: L7HttpMatch[];
+  action: L7Action;
+  rewrite?: L7Rewrite;
+  headers?: L7Headers;
+  /** Route timeout in ms; absent = none (the Envoy route default). */
+  timeoutMs?: number;
+}
+
+export interface L7TcpMatch {
+  port?: number;
+  /** CIDRs the original destination address must be in. */
+  destinationSubnets?: string[];
+  sourceNamespace?: string;
+}
+
+export interface L7TcpRoute {
+  name: string;
+  matches: L7TcpMatch[];
+  route: L7Destination[];
+}
+
+export type L7LoadBalancer = 'LEAST_REQUEST' | 'ROUND_ROBIN' | 'RANDOM' | 'PASSTHROUGH';
+
+export interface L7TrafficPolicy {
+  /** Unset in the DestinationRule = LEAST_REQUEST (Istio's default). */
+  loadBalancer?: L7LoadBalancer;
+  portLevel?: { port: number; loadBalancer?: L7LoadBalancer }[];
+}
+
+export interface L7Subset {
+  name: string;
+  labels: Record<string, string>;
+  trafficPolicy?: L7TrafficPolicy;
+}
+
+export interface L7RouteTable {
+  /** Which kind of resource the routes come from. */
+  kind: 'VirtualService' | 'HTTPRoute';
+  /** `<Kind> <ns>/<name>` of every resource that contributed, in order. */
+  origins: string[];
+  /** HTTP routes in evaluation order (first match wins; Gateway API precedence already applied). */
+  http: L7HttpRoute[];
+  tcp: L7TcpRoute[];
+}
+
+export interface L7DestinationPolicy {
+  /** `DestinationRule <ns>/<name>` of the rules that contributed. */
+  origins: string[];
+  subsets: L7Subset[];
+  trafficPolicy?: L7TrafficPolicy;
+}
+
+/** Everything L7 about one service, keyed like the Service resource (`<ns>/<hostname>`). */
+export interface ServiceL7Config {
+  service: string;
+  /** Routes for requests addressed to this service; absent = straight to the service. */
+  routes?: L7RouteTable;
+  /** Policy for requests sent to this service; absent = defaults. */
+  destination?: L7DestinationPolicy;
+}

@@ -1,0 +1,191 @@
+// The waypoint in-process: sleep → node-1 daemon (captured, sent to the waypoint because
+// httpbin uses it) → HBONE → the waypoint (routes per request) → HBONE → the endpoint's
+// node daemon → the httpbin "pod" (a loopback HTTP server). Real controller, CA,
+// certificates and HBONE; the loopback fabric plays the eBPF program's part.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import test from 'ava';
+import { silentLogger } from '../../../api/log.js';
+import type { KubeObject } from '../../../controller/config/resource.js';
+import { Waypoint } from '../../../waypoint/waypoint.js';
+import { captureLogger } from '../../support/capture-logger.js';
+import { waitFor } from '../../support/controller-harness.js';
+import { startMesh, type Mesh } from '../../support/mesh-harness.js';
+import { namespace, pod, service } from '../../support/objects.js';
+
+const WAYPOINT_IP = '10.244.1.7';
+
+function labelled(o: KubeObject, labels: Record<string, string>): KubeObject {
+  return { ...o, metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), ...labels } } };
+}
+
+const gateway: KubeObject = {
+  apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'waypoint', namespace: 'default' },
+  spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
+};
+
+const base: KubeObject[] = [
+  namespace('default', { 'istio.io/dataplane-mode': 'ambient' }),
+  gateway,
+  pod('sleep-1', { ip: '10.244.1.5', node: 'node-1', sa: 'sleep', labels: { app: 'sleep' } }),
+  pod('httpbin-v1', { ip: '10.244.1.2', node: 'node-1', sa: 'httpbin', labels: { app: 'httpbin', version: 'v1' } }),
+  pod('httpbin-v2', { ip: '10.244.2.2', node: 'node-2', sa: 'httpbin', labels: { app: 'httpbin', version: 'v2' } }),
+  pod('waypoint-1', {
+    ip: WAYPOINT_IP, node: 'node-1', sa: 'waypoint',
+    labels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint', 'istio.io/dataplane-mode': 'none' },
+  }),
+  service('waypoint', { vip: '10.96.0.20', port: 15008, selector: { 'gateway.networking.k8s.io/gateway-name': 'waypoint' } }),
+];
+const httpbin = service('httpbin', { vip: '10.96.0.10', port: 8000, targetPort: 8080, selector: { app: 'httpbin' } });
+const withWaypoint = labelled(httpbin, { 'istio.io/use-waypoint': 'waypoint' });
+
+const destinationRule: KubeObject = {
+  apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'httpbin', namespace: 'default' },
+  spec: { host: 'httpbin', subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] },
+};
+
+function virtualService(http: unknown[]): KubeObject {
+  return { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'httpbin', namespace: 'default' }, spec: { hosts: ['httpbin'], http } };
+}
+
+interface Seen { pod: string; method: string; url: string; headers: http.IncomingHttpHeaders }
+
+/** An HTTP "pod": answers with what it received. */
+async function httpApp(mesh: Mesh, ip: string, name: string): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const body = JSON.stringify({ pod: name, method: req.method ?? '', url: req.url ?? '', headers: req.headers } satisfies Seen);
+      res.writeHead(200, { 'content-type': 'application/json', 'x-app': name });
+      res.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  mesh.fabric.serve(ip, 8080, (server.address() as AddressInfo).port);
+  return server;
+}
+
+interface Reply { status: number; headers: http.IncomingHttpHeaders; body: string }
+
+/** An HTTP/1.1 request from the sleep pod to the httpbin VIP (captured like any pod connection). */
+async function get(mesh: Mesh, path: string, headers: Record<string, string> = {}): Promise<Reply> {
+  const sock = await mesh.connect('10.244.1.5', '10.96.0.10', 8000);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ createConnection: () => sock, path, headers: { host: 'httpbin:8000', connection: 'close', ...headers } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { body += c; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+interface Setup { mesh: Mesh; waypoint: Waypoint; accessLog: Record<string, unknown>[] }
+
+async function setup(objects: KubeObject[]): Promise<Setup> {
+  const mesh = await startMesh(objects);
+  const { log: accessLog, lines } = captureLogger();
+  let nextPort = 30000;
+  const waypoint = new Waypoint({
+    namespace: 'default', name: 'waypoint', node: 'node-1',
+    controller: { address: mesh.control.address, rootPem: mesh.control.controller.rootCertPem, token: () => mesh.control.token('node-1') },
+    log: silentLogger(), accessLog, hbone: { host: '127.0.0.1', port: 0 }, adminPort: -1, metricsPort: -1, readinessPort: -1,
+    connect: (dst) => mesh.fabric.connect({ ip: WAYPOINT_IP, port: nextPort++ }, dst),
+  });
+  await waypoint.start();
+  await waypoint.synced();
+  mesh.fabric.serve(WAYPOINT_IP, 15008, waypoint.ports.hbone!);
+  const servers = [await httpApp(mesh, '10.244.1.2', 'httpbin-v1'), await httpApp(mesh, '10.244.2.2', 'httpbin-v2')];
+  const close = mesh.close.bind(mesh);
+  mesh.close = async () => {
+    await waypoint.stop();
+    for (const s of servers) s.close();
+    await close();
+  };
+  return { mesh, waypoint, accessLog: lines };
+}
+
+function seen(r: Reply): Seen {
+  return JSON.parse(r.body) as Seen;
+}
+
+test('a service with a waypoint: requests go through it, with forwarding headers, telemetry and the waypoint identity at the pod', async (t) => {
+  const { mesh, waypoint, accessLog } = await setup([...base, withWaypoint]);
+  t.teardown(() => mesh.close());
+  const r = await get(mesh, '/get?x=1', { 'user-agent': 'curl/8' });
+  t.is(r.status, 200);
+  const s = seen(r);
+  t.is(s.url, '/get?x=1');
+  t.is(s.headers['x-forwarded-for'], '10.244.1.5');
+  t.is(s.headers['x-forwarded-proto'], 'http');
+  t.regex(String(s.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+  t.regex(String(s.headers.traceparent), /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+  t.is(s.headers.host, 'httpbin:8000');
+  await waitFor(() => accessLog.some((l) => l.path === '/get?x=1'), 5000, 'waypoint access log');
+  const line = accessLog.find((l) => l.path === '/get?x=1')!;
+  t.is(line.response_code, 200);
+  t.is(line.response_flags, '-');
+  t.is(line['src.identity'], 'spiffe://cluster.local/ns/default/sa/sleep');
+  const metrics = await waypoint.metrics.registry.getSingleMetricAsString('istio_requests_total');
+  t.regex(metrics, /reporter="waypoint".*source_principal="spiffe:\/\/cluster.local\/ns\/default\/sa\/sleep".*destination_service="httpbin.default.svc.cluster.local".*response_code="200"/);
+  // The endpoint's node saw the waypoint's identity, not the client's.
+  const node = s.pod === 'httpbin-v1' ? 'node-1' : 'node-2';
+  await waitFor(() => (mesh.accessLogs.get(node) ?? []).some((l) => l.direction === 'inbound' && l['src.identity'] === 'spiffe://cluster.local/ns/default/sa/waypoint'), 5000, 'inbound from the waypoint');
+  t.pass();
+});
+
+test('rules 61, 67, 59: VirtualService prefix routes with rewrite, header match to a subset, first match wins', async (t) => {
+  const vs = virtualService([
+    { match: [{ uri: { prefix: '/one' } }], rewrite: { uri: '/ip' }, route: [{ destination: { host: 'httpbin', subset: 'v1' } }] },
+    { match: [{ headers: { 'user-agent': { regex: '.*Chrome.*' } } }], route: [{ destination: { host: 'httpbin', subset: 'v2' } }] },
+    { match: [{ uri: { exact: '/missing-subset' } }], route: [{ destination: { host: 'httpbin', subset: 'v3' } }] },
+    { match: [{ uri: { prefix: '/' } }], route: [{ destination: { host: 'httpbin', subset: 'v1' } }] },
+  ]);
+  const { mesh } = await setup([...base, withWaypoint, destinationRule, vs]);
+  t.teardown(() => mesh.close());
+  const one = await get(mesh, '/one/x?q=1');
+  t.is(one.status, 200);
+  t.is(seen(one).url, '/ip/x?q=1');
+  t.is(seen(one).pod, 'httpbin-v1');
+  for (let i = 0; i < 4; i++) t.is(seen(await get(mesh, '/headers', { 'user-agent': 'Mozilla/5.0 Chrome/120' })).pod, 'httpbin-v2');
+  for (let i = 0; i < 4; i++) t.is(seen(await get(mesh, '/headers', { 'user-agent': 'curl/8' })).pod, 'httpbin-v1');
+  const missing = await get(mesh, '/missing-subset');
+  t.is(missing.status, 503);
+});
+
+test('rule 60: a VirtualService whose routes do not match answers 404 (NR)', async (t) => {
+  const vs = virtualService([{ match: [{ uri: { exact: '/only' } }], route: [{ destination: { host: 'httpbin' } }] }]);
+  const { mesh, accessLog } = await setup([...base, withWaypoint, vs]);
+  t.teardown(() => mesh.close());
+  t.is((await get(mesh, '/only')).status, 200);
+  t.is((await get(mesh, '/other')).status, 404);
+  await waitFor(() => accessLog.some((l) => l.path === '/other'), 5000, 'access log of the 404');
+  t.is(accessLog.find((l) => l.path === '/other')!.response_flags, 'NR');
+});
+
+test('rule 71: weights 80/20 across subsets (statistical, 200 requests)', async (t) => {
+  const vs = virtualService([{ route: [
+    { destination: { host: 'httpbin', subset: 'v1' }, weight: 80 },
+    { destination: { host: 'httpbin', subset: 'v2' }, weight: 20 },
+  ] }]);
+  const { mesh } = await setup([...base, withWaypoint, destinationRule, vs]);
+  t.teardown(() => mesh.close());
+  let v2 = 0;
+  for (let i = 0; i < 200; i++) if (seen(await get(mesh, '/get')).pod === 'httpbin-v2') v2++;
+  // 20 % of 200 = 40; binomial sd ≈ 5.7: ±4 sd.
+  t.true(v2 >= 17 && v2 <= 63, `v2 got ${v2} of 200`);
+});
+
+test('removing the use-waypoint label takes the waypoint out of the path (no restart)', async (t) => {
+  const { mesh, accessLog } = await setup([...base, withWaypoint]);
+  t.teardown(() => mesh.close());
+  t.is((await get(mesh, '/via')).status, 200);
+  await waitFor(() => accessLog.some((l) => l.path === '/via'), 5000, 'waypoint saw the first request');
+  await mesh.apply([...base, httpbin]);
+  const r = await get(mesh, '/direct');
+  t.is(r.status, 200);
+  t.is(seen(r).headers['x-forwarded-for'], undefined);
+  t.false(accessLog.some((l) => l.path === '/direct'));
+});

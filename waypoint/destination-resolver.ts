@@ -1,0 +1,51 @@
+// From a routed destination (service host, port, subset) to one endpoint: the service
+// by hostname, its healthy endpoints for the port, the subset's labels from the
+// destination's DestinationRule (an undefined subset → 503, rule 72), then the load
+// balancer the policy chooses for that subset and port (rules 82, 84).
+import type { L7Destination } from '../api/l7-model.js';
+import type { Service, Workload } from '../api/model.js';
+import { serviceKey } from '../api/model.js';
+import { endpointsOf } from '../daemon/proxy/outbound-plan.js';
+import type { ProxyState } from '../daemon/state/proxy-state.js';
+import { filterBySubset, lbFor, subsetLabels, type EndpointPicker } from './engine/index.js';
+import type { RouteCache } from './route-cache.js';
+import type { UpstreamEndpoint } from './upstream.js';
+
+export interface ResolvedDestination {
+  service: Service;
+  servicePort: number;
+  endpoint: UpstreamEndpoint;
+  /** Key of the endpoint's load-balancing group (service, port, subset). */
+  cluster: string;
+}
+
+export interface DestinationFailure {
+  status: number;
+  /** Envoy's response flag: NR no route (cluster), UH no healthy upstream. */
+  flag: 'NR' | 'UH';
+  reason: string;
+}
+
+export function resolveDestination(
+  state: ProxyState, routes: RouteCache, picker: EndpointPicker, dest: L7Destination, requestPort: number,
+): ResolvedDestination | DestinationFailure {
+  const service = state.servicesByHostname.get(dest.host)?.[0];
+  if (!service) return { status: 503, flag: 'NR', reason: `no service ${dest.host}` };
+  const port = dest.port ?? (service.ports.some((p) => p.servicePort === requestPort) ? requestPort : service.ports.length === 1 ? service.ports[0]!.servicePort : requestPort);
+  if (!service.ports.some((p) => p.servicePort === port)) return { status: 503, flag: 'NR', reason: `service ${dest.host} has no port ${port}` };
+  const policy = routes.destination(serviceKey(service));
+  let endpoints = endpointsOf(state, service, port);
+  if (dest.subset !== undefined) {
+    const labels = subsetLabels(policy, dest.subset);
+    if (!labels) return { status: 503, flag: 'NR', reason: `subset ${dest.subset} of ${dest.host} is not defined by any DestinationRule` };
+    endpoints = filterBySubset(endpoints, labels);
+  }
+  if (endpoints.length === 0) return { status: 503, flag: 'UH', reason: `no healthy upstream for ${dest.host}:${port}${dest.subset ? ` subset ${dest.subset}` : ''}` };
+  const cluster = `outbound|${port}|${dest.subset ?? ''}|${dest.host}`;
+  const chosen = picker.pick(cluster, endpoints, lbFor(policy, dest.subset, port));
+  return { service, servicePort: port, cluster, endpoint: endpointOf(chosen.workload, chosen.targetPort) };
+}
+
+export function endpointOf(workload: Workload, port: number): UpstreamEndpoint {
+  return { workload, ip: workload.addresses[0] ?? '', port };
+}

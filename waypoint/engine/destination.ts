@@ -1,0 +1,60 @@
+// The destination side of a routed request (rules 72, 82, 84): the subset's labels, the
+// endpoints carrying them, and the load balancer the DestinationRule chooses for the
+// subset and port.
+import type { L7DestinationPolicy, L7LoadBalancer, L7Subset, L7TrafficPolicy } from '../../api/l7-model.js';
+import type { CompiledDestinationPolicy } from './compile.js';
+
+/** Istio's default when no policy sets one (rule 84). */
+export const DEFAULT_LOAD_BALANCER: L7LoadBalancer = 'LEAST_REQUEST';
+
+type Policy = L7DestinationPolicy | CompiledDestinationPolicy;
+
+function findSubset(policy: Policy | undefined, name: string): L7Subset | undefined {
+  if (policy === undefined) return undefined;
+  if ('subsetsByName' in policy) return policy.subsetsByName.get(name);
+  return policy.subsets.find((s) => s.name === name); // the first definition wins (rule 83)
+}
+
+/**
+ * The labels of subset `name`, or undefined when no DestinationRule of the host defines
+ * it: the request then fails with 503 "no healthy upstream" (rule 72).
+ */
+export function subsetLabels(policy: Policy | undefined, name: string): Readonly<Record<string, string>> | undefined {
+  return findSubset(policy, name)?.labels;
+}
+
+/** An endpoint with labels of its own, or a workload's endpoint (`{ workload, targetPort }`). */
+export type LabelledEndpoint = { readonly labels: Readonly<Record<string, string>> } | { readonly workload: { readonly labels: Readonly<Record<string, string>> } };
+
+function labelsOf(e: LabelledEndpoint): Readonly<Record<string, string>> {
+  return 'workload' in e ? e.workload.labels : e.labels;
+}
+
+/** The endpoints carrying every label of the subset (an empty label set keeps them all). */
+export function filterBySubset<E extends LabelledEndpoint>(endpoints: readonly E[], labels: Readonly<Record<string, string>>): E[] {
+  const wanted = Object.entries(labels);
+  return endpoints.filter((e) => {
+    const have = labelsOf(e);
+    return wanted.every(([k, v]) => Object.hasOwn(have, k) && have[k] === v);
+  });
+}
+
+/**
+ * The load balancer for requests to `subset` (when a route names one) on `port` (rules
+ * 82, 84). As Istio merges policies: the top-level policy, replaced IN FULL by its
+ * port-level entry for the port; then a subset's policy overrides the fields it sets,
+ * and its own port-level entry again replaces everything. Unset in the end: LEAST_REQUEST.
+ */
+export function lbFor(policy: Policy | undefined, subset: string | undefined, port: number | undefined): L7LoadBalancer {
+  let lb = atPort(policy?.trafficPolicy, port, policy?.trafficPolicy?.loadBalancer);
+  const own = subset === undefined ? undefined : findSubset(policy, subset)?.trafficPolicy;
+  if (own !== undefined) lb = atPort(own, port, own.loadBalancer ?? lb);
+  return lb ?? DEFAULT_LOAD_BALANCER;
+}
+
+/** `inherited`, unless `tp` has a port-level entry for `port`: then that entry's value (even unset). */
+function atPort(tp: L7TrafficPolicy | undefined, port: number | undefined, inherited: L7LoadBalancer | undefined): L7LoadBalancer | undefined {
+  if (tp === undefined || port === undefined) return inherited;
+  const entry = tp.portLevel?.find((p) => p.port === port);
+  return entry === undefined ? inherited : entry.loadBalancer;
+}

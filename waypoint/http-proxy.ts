@@ -1,0 +1,223 @@
+// One HTTP request through the waypoint (HTTP/1.1 or h2c from the client): the route
+// stage decides (request-plan.ts), the destination resolver picks an endpoint, then the
+// request goes upstream through undici (HTTP/1.1, or h2c when the client spoke HTTP/2)
+// over an HBONE stream, and the response streams back with its trailers (gRPC).
+// Every request ends in one metric sample and one access-log line.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { Transform, type Readable } from 'node:stream';
+import { principalOf, spiffeUri, type Identity } from '../api/identity.js';
+import type { Workload } from '../api/model.js';
+import { serviceKey } from '../api/model.js';
+import type { Address } from '../daemon/network/network.js';
+import type { ConnectionHandlerDeps } from './connection-handler.js';
+import { resolveDestination } from './destination-resolver.js';
+import { applyHeaderOps, EndpointPicker, headerMap, type L7Request } from './engine/index.js';
+import { addForwardingHeaders, withoutHopByHop } from './forwarding.js';
+import { defaultDestination, planRequest } from './request-plan.js';
+import { recordRequest } from './request-metrics.js';
+import type { WaypointTarget } from './target.js';
+
+/** What the waypoint knows about the client connection a request arrived on. */
+export interface ConnectionContext {
+  target: WaypointTarget;
+  /** The client's verified identity (from its HBONE certificate). */
+  peer: Identity;
+  /** The original client address (the HBONE `forwarded` header, else the tunnel's peer). */
+  client: Address;
+  source?: Workload;
+}
+
+type Request = IncomingMessage | Http2ServerRequest;
+type Response = ServerResponse | Http2ServerResponse;
+
+interface Outcome {
+  status: number;
+  flags: string;
+  route?: string;
+  upstream?: string;
+  destination?: Workload;
+  service?: { hostname: string; name: string; namespace: string };
+  grpcStatus?: string;
+  error?: string;
+}
+
+/** Weighted picks and load balancing need uniformity, not secrecy. */
+const random = Math.random;
+
+/** Envoy's local reply bodies users recognise. */
+const UPSTREAM_FAILURE_BODY = 'upstream connect error or disconnect/reset before headers. reset reason: connection failure';
+
+export class HttpProxy {
+  private readonly picker = new EndpointPicker(random);
+
+  constructor(private readonly deps: ConnectionHandlerDeps) {}
+
+  handle(req: Request, res: Response, ctx: ConnectionContext): void {
+    const started = performance.now();
+    const bytes: ByteCounts = { request: 0, response: 0 };
+    const grpc = (req.headers['content-type'] ?? '').startsWith('application/grpc');
+    void this.run(req, res, ctx, bytes).catch((err: unknown): Outcome => {
+      this.deps.log.error({ err }, 'waypoint request failed unexpectedly');
+      if (!res.headersSent) respond(res, 500, {}, '', bytes);
+      else res.destroy();
+      return { status: 500, flags: '-', error: err instanceof Error ? err.message : String(err) };
+    }).then((o) => {
+      const finish = (): void => {
+        const durationMs = performance.now() - started;
+        recordRequest(this.deps.requestMetrics, {
+          source: ctx.source, sourcePrincipal: spiffeUri(ctx.peer), destination: o.destination, service: o.service, grpc,
+          status: o.status, grpcStatus: o.grpcStatus, flags: o.flags, durationMs, requestBytes: bytes.request, responseBytes: bytes.response,
+        });
+        this.deps.accessLog.info({
+          method: req.method, path: req.url, protocol: `HTTP/${req.httpVersion}`, response_code: o.status, response_flags: o.flags,
+          route_name: o.route, upstream_host: o.upstream, duration: Math.round(durationMs * 1000) / 1000,
+          request_id: header(req, 'x-request-id'), authority: authorityOf(req), user_agent: header(req, 'user-agent'),
+          bytes_received: bytes.request, bytes_sent: bytes.response, 'src.addr': `${ctx.client.ip}:${ctx.client.port}`, 'src.identity': spiffeUri(ctx.peer),
+          'dst.service': o.service?.hostname, ...(o.error ? { error: o.error } : {}),
+        }, 'request');
+      };
+      if (res.writableFinished || res.destroyed) finish();
+      else res.once('close', finish);
+    });
+  }
+
+  private async run(req: Request, res: Response, ctx: ConnectionContext, bytes: ByteCounts): Promise<Outcome> {
+    const { target } = ctx;
+    const port = target.authority.port;
+    const headers = headerMap(req.headers);
+    const l7: L7Request = {
+      method: req.method ?? 'GET', path: req.url ?? '/', authority: authorityOf(req), scheme: 'http', headers, port,
+      source: { ip: ctx.client.ip, namespace: ctx.peer.namespace, principal: principalOf(ctx.peer) },
+    };
+    const table = target.kind === 'service' ? this.deps.routes.routes(serviceKey(target.service)) : undefined;
+    const fallback = target.kind === 'service'
+      ? defaultDestination(target.service.hostname, port)
+      : defaultDestination('', port);
+    const plan = planRequest(table, fallback, l7, random);
+    if (plan.kind === 'respond') {
+      respond(res, plan.status, plan.headers, plan.body, bytes);
+      return { status: plan.status, flags: plan.flags, route: plan.route };
+    }
+
+    let endpoint;
+    let service: Outcome['service'];
+    if (target.kind === 'workload') {
+      endpoint = { workload: target.workload, ip: target.authority.ip, port };
+    } else {
+      const resolved = resolveDestination(this.deps.state, this.deps.routes, this.picker, plan.destination, port);
+      if ('flag' in resolved) {
+        respond(res, resolved.status, { 'content-type': 'text/plain' }, resolved.flag === 'UH' ? 'no healthy upstream' : '', bytes);
+        return { status: resolved.status, flags: resolved.flag, route: plan.route, error: resolved.reason };
+      }
+      endpoint = resolved.endpoint;
+      service = { hostname: resolved.service.hostname, name: resolved.service.name, namespace: resolved.service.namespace };
+    }
+    const upstreamName = `${endpoint.ip}:${endpoint.port}`;
+    const base = { route: plan.route, upstream: upstreamName, destination: endpoint.workload, service };
+
+    const upstreamHeaders = withoutHopByHop(headers);
+    let authority = plan.authority;
+    for (const ops of plan.requestHeaders) authority = applyHeaderOps(upstreamHeaders, ops).authority ?? authority;
+    upstreamHeaders.set('host', authority);
+    addForwardingHeaders(upstreamHeaders, { clientIp: ctx.client.ip, scheme: 'http' });
+
+    const abort = new AbortController();
+    const onClose = (): void => { if (!res.writableFinished) abort.abort(); };
+    res.once('close', onClose);
+    let timedOut = false;
+    const timer = plan.timeoutMs !== undefined && plan.timeoutMs > 0
+      ? setTimeout(() => { timedOut = true; abort.abort(); }, plan.timeoutMs)
+      : undefined;
+    const h2 = req.httpVersion === '2.0';
+    this.picker.started(endpoint.workload);
+    try {
+      const dispatcher = this.deps.upstreams.dispatcher(endpoint, h2 ? 'http2' : 'http1');
+      let upstream;
+      try {
+        upstream = await dispatcher.request({
+          method: l7.method, path: plan.path, headers: Object.fromEntries(upstreamHeaders),
+          body: hasBody(req) ? countingBody(req, bytes) : undefined, signal: abort.signal,
+        });
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        if (timedOut) {
+          respond(res, 504, { 'content-type': 'text/plain' }, 'upstream request timeout', bytes);
+          return { ...base, status: 504, flags: 'UT', error: message };
+        }
+        if (abort.signal.aborted) return { ...base, status: 0, flags: 'DC', error: 'client disconnected' };
+        respond(res, 503, { 'content-type': 'text/plain' }, UPSTREAM_FAILURE_BODY, bytes);
+        return { ...base, status: 503, flags: 'UF', error: message };
+      }
+      const responseHeaders = withoutHopByHop(headerMap(upstream.headers as Record<string, string | string[] | undefined>));
+      for (const ops of plan.responseHeaders) applyHeaderOps(responseHeaders, ops);
+      res.writeHead(upstream.statusCode, Object.fromEntries(responseHeaders));
+      const trailers = upstream.trailers;
+      try {
+        for await (const chunk of upstream.body) {
+          const buf = chunk as Buffer;
+          bytes.response += buf.length;
+          if (!(res as NodeJS.WritableStream).write(buf)) await new Promise((resolve) => res.once('drain', resolve));
+        }
+      } catch (err) {
+        // The upstream reset mid-body: the client sees its stream reset too.
+        res.destroy();
+        return { ...base, status: upstream.statusCode, flags: timedOut ? 'UT' : 'UR', error: err instanceof Error ? err.message : String(err) };
+      }
+      const grpcStatus = trailers['grpc-status'] ?? firstValue(upstream.headers['grpc-status']);
+      if (Object.keys(trailers).length > 0) res.addTrailers(trailers);
+      res.end();
+      return { ...base, status: upstream.statusCode, flags: '-', ...(grpcStatus !== undefined ? { grpcStatus } : {}) };
+    } finally {
+      if (timer) clearTimeout(timer);
+      res.off('close', onClose);
+      this.picker.finished(endpoint.workload);
+    }
+  }
+}
+
+interface ByteCounts {
+  /** Request body bytes forwarded, response body bytes sent. */
+  request: number;
+  response: number;
+}
+
+/** The request body as undici reads it, counted on the way. */
+function countingBody(req: Request, bytes: ByteCounts): Readable {
+  return (req as Readable).pipe(new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      bytes.request += chunk.length;
+      cb(null, chunk);
+    },
+  }));
+}
+
+function respond(res: Response, status: number, headers: Readonly<Record<string, string>>, body: string, bytes: ByteCounts): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  bytes.response += Buffer.byteLength(body);
+  res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
+  res.end(body);
+}
+
+function header(req: Request, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+function firstValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function authorityOf(req: Request): string {
+  return header(req, ':authority') ?? header(req, 'host') ?? '';
+}
+
+/** Whether the request carries a body to forward. */
+function hasBody(req: Request): boolean {
+  if (req.httpVersion === '2.0') return !(req as Http2ServerRequest).stream.endAfterHeaders;
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
