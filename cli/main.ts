@@ -12,8 +12,8 @@ commands:
                                  run the controller (local YAML and/or the Kubernetes API)
   daemon --node NAME --node-ip IP --controller HOST:PORT --root-cert FILE --token-file FILE ...
                                  run the node daemon with eBPF capture (root; in the node's network namespace)
-  waypoint run --namespace NS --name GATEWAY ...
-                                 run the waypoint (L7 proxy) of a Gateway of class istio-waypoint
+  waypoint apply|list|run ...    waypoints (L7 proxies): \`apply -n NS\` and \`list\` in a local cluster, \`run\` the proxy
+                                 itself (\`ambit waypoint help\` for the commands)
   local up|apply|delete|label|exec|get|logs|proxy-config|metrics|down ...
                                  a whole mesh on this machine: nodes and pods in network namespaces
                                  (root; \`ambit local help\` for the commands)
@@ -86,6 +86,17 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'waypoint': {
       const [sub, ...args] = rest;
+      if (sub === 'apply') return (await import('./commands/waypoint-apply.js')).waypointApplyCommand(args, { out, err });
+      if (sub === 'list') return (await import('./commands/waypoint-list.js')).waypointListCommand(args, { out, err });
+      if (sub !== 'run') {
+        const { WAYPOINT_USAGE } = await import('./commands/waypoint-common.js');
+        if (sub === undefined || sub === 'help' || sub === '--help' || sub === '-h') {
+          out(WAYPOINT_USAGE);
+          return sub === undefined ? 2 : 0;
+        }
+        err(`ambit waypoint: unknown command ${JSON.stringify(sub)}\n${WAYPOINT_USAGE}`);
+        return 2;
+      }
       const env = process.env;
       const { values } = parseArgs({
         args,
@@ -101,14 +112,10 @@ async function main(argv: string[]): Promise<number> {
           help: { type: 'boolean', short: 'h', default: false },
         },
       });
-      const { WAYPOINT_USAGE, waypointRunCommand } = await import('./commands/waypoint.js');
-      if (values.help || sub === 'help' || sub === '--help' || sub === '-h') {
-        out(WAYPOINT_USAGE);
+      const { WAYPOINT_RUN_USAGE, waypointRunCommand } = await import('./commands/waypoint.js');
+      if (values.help) {
+        out(WAYPOINT_RUN_USAGE);
         return 0;
-      }
-      if (sub !== 'run') {
-        err(`ambit waypoint: unknown subcommand ${JSON.stringify(sub ?? '')}\n${WAYPOINT_USAGE}`);
-        return 2;
       }
       const code = await waypointRunCommand({
         namespace: values.namespace, name: values.name, serviceAccount: values['service-account'], node: values.node,

@@ -1,6 +1,7 @@
 // The controller process: sources → store (validated) → debounced model build →
-// publisher → discovery streams; plus the CA and a small HTTP endpoint for metrics and
-// debugging. Everything is wired here; the pieces are pure or own one concern each.
+// publisher → discovery streams; plus the CA, a small HTTP endpoint for metrics and
+// debugging, and (with a Kubernetes source) the gateway deployment controller.
+// Everything is wired here; the pieces are pure or own one concern each.
 import http from 'node:http';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -16,6 +17,8 @@ import { ConfigStore } from './config/store.js';
 import type { KubeObject } from './config/resource.js';
 import { groupKind } from './config/resource.js';
 import { Debouncer } from './discovery/debouncer.js';
+import { GatewayDeploymentController, type GatewayDeploymentControllerOptions } from './gateway/deployment-controller.js';
+import type { WaypointDeploymentOptions } from './gateway/waypoint-deployment.js';
 import { discoveryHandlers } from './discovery/discovery-service.js';
 import { ModelPublisher } from './discovery/publisher.js';
 import type { DiscoverySession } from './discovery/session.js';
@@ -23,6 +26,8 @@ import { acceptingEncodedResponses, ResponseEncoder } from './discovery/wire-res
 import { createControllerMetrics, type ControllerMetrics } from './metrics.js';
 import { NodeAuthorizer } from './node-authorizer.js';
 import type { ConfigSource } from './sources/source.js';
+import { KubeApplier } from './sources/kube/kube-apply.js';
+import type { KubeSource } from './sources/kube/kube-source.js';
 import { buildModel, modelResources, type Model } from './translate/build-model.js';
 import { defaultMesh, type MeshSettings } from './translate/mesh.js';
 import { TranslationCache } from './translate/translation-cache.js';
@@ -49,6 +54,25 @@ export interface ControllerOptions {
   nodes?: string[];
   debounceMs?: number;
   debounceMaxMs?: number;
+  /**
+   * The gateway deployment controller (waypoint Gateways → ServiceAccount, Deployment,
+   * Service, applied to the API server). Default: on when a KubeSource is among the
+   * sources, writing through its connection; false turns it off.
+   */
+  gatewayDeployments?: false | GatewayDeploymentSettings;
+}
+
+export interface GatewayDeploymentSettings extends Pick<GatewayDeploymentControllerOptions, 'debounceMs' | 'debounceMaxMs' | 'backoff' | 'resyncMs'> {
+  waypoint?: WaypointDeploymentOptions;
+}
+
+/** The API server connection of the first Kubernetes source, if any (duck-typed: no client-node load in local mode). */
+function kubeConfigOf(sources: readonly ConfigSource[]): KubeSource['kubeConfig'] | undefined {
+  for (const source of sources) {
+    const kc = (source as Partial<Pick<KubeSource, 'kubeConfig'>>).kubeConfig;
+    if (kc) return kc;
+  }
+  return undefined;
 }
 
 export class Controller {
@@ -60,6 +84,8 @@ export class Controller {
   readonly nodeAuthorizer: NodeAuthorizer;
   model: Model | undefined;
   ca: CertificateAuthority | undefined;
+  /** Set while running with a Kubernetes source (see ControllerOptions.gatewayDeployments). */
+  gatewayDeployments: GatewayDeploymentController | undefined;
   grpcPort = 0;
   httpPort = 0;
   private server: grpc.Server | undefined;
@@ -75,7 +101,10 @@ export class Controller {
     this.store = new ConfigStore({
       validate: validateResource,
       isKnownKind,
-      onChange: () => this.debouncer.trigger(),
+      onChange: () => {
+        this.debouncer.trigger();
+        this.gatewayDeployments?.trigger();
+      },
       onRejected: (obj: KubeObject) => this.metrics.configRejected.inc({ kind: groupKind(obj) }),
     }, this.log);
     this.nodeAuthorizer = new NodeAuthorizer(this.store);
@@ -99,6 +128,7 @@ export class Controller {
 
     for (const source of this.opts.sources) await source.start(this.store);
     this.rebuild();
+    this.startGatewayDeployments(this.ca.rootPem);
 
     const serving = issueServingCertificate(this.ca, {
       dnsNames: ['ambit-controller.istio-system.svc', 'istiod.istio-system.svc', 'localhost', ...(this.opts.serverNames ?? [])],
@@ -131,6 +161,7 @@ export class Controller {
 
   async stop(): Promise<void> {
     this.debouncer.cancel();
+    await this.gatewayDeployments?.stop();
     for (const s of this.opts.sources) await s.stop();
     for (const s of this.sessions) s.close();
     if (this.server) {
@@ -159,6 +190,21 @@ export class Controller {
       this.metrics.xdsPushes.inc({ type: 'delta' });
       this.log.info({ version: delta.version, upserts: delta.upserts.length, removals: delta.removals.length, ms: Math.round(seconds * 1000) }, 'model published');
     }
+  }
+
+  private startGatewayDeployments(rootCertPem: string): void {
+    const settings = this.opts.gatewayDeployments;
+    const kubeConfig = kubeConfigOf(this.opts.sources);
+    if (settings === false || !kubeConfig) return;
+    const applier = new KubeApplier(kubeConfig);
+    this.gatewayDeployments = new GatewayDeploymentController({
+      ...settings,
+      view: this.store,
+      apply: (obj, signal) => applier.apply(obj, signal),
+      log: this.log,
+      rootCertPem,
+    });
+    this.gatewayDeployments.start();
   }
 
   /** Runs a pending rebuild immediately (tests, `ambit local apply`). */

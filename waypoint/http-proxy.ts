@@ -132,10 +132,9 @@ export class HttpProxy {
     const h2 = req.httpVersion === '2.0';
     this.picker.started(endpoint.workload);
     try {
-      const dispatcher = this.deps.upstreams.dispatcher(endpoint, h2 ? 'http2' : 'http1');
       let upstream;
       try {
-        upstream = await dispatcher.request({
+        upstream = await this.deps.upstreams.request(endpoint, h2 ? 'http2' : 'http1', {
           method: l7.method, path: plan.path, headers: Object.fromEntries(upstreamHeaders),
           body: hasBody(req) ? countingBody(req, bytes) : undefined, signal: abort.signal,
         });
@@ -149,13 +148,12 @@ export class HttpProxy {
         respond(res, 503, { 'content-type': 'text/plain' }, UPSTREAM_FAILURE_BODY, bytes);
         return { ...base, status: 503, flags: 'UF', error: message };
       }
-      const responseHeaders = withoutHopByHop(headerMap(upstream.headers as Record<string, string | string[] | undefined>));
+      const responseHeaders = withoutHopByHop(headerMap(upstream.headers));
       for (const ops of plan.responseHeaders) applyHeaderOps(responseHeaders, ops);
       res.writeHead(upstream.statusCode, Object.fromEntries(responseHeaders));
-      const trailers = upstream.trailers;
       try {
         for await (const chunk of upstream.body) {
-          const buf = chunk as Buffer;
+          const buf = chunk;
           bytes.response += buf.length;
           if (!(res as NodeJS.WritableStream).write(buf)) await new Promise((resolve) => res.once('drain', resolve));
         }
@@ -164,6 +162,7 @@ export class HttpProxy {
         res.destroy();
         return { ...base, status: upstream.statusCode, flags: timedOut ? 'UT' : 'UR', error: err instanceof Error ? err.message : String(err) };
       }
+      const trailers = upstream.trailers();
       const grpcStatus = trailers['grpc-status'] ?? firstValue(upstream.headers['grpc-status']);
       if (Object.keys(trailers).length > 0) res.addTrailers(trailers);
       res.end();

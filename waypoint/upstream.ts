@@ -1,10 +1,15 @@
-// The waypoint's upstream side: one undici pool per endpoint (pod IP + target port and
-// protocol), whose connector opens an HBONE stream to the endpoint's node with the
-// waypoint's own identity (or plain TCP to a workload outside the mesh). Connections
-// are kept and reused by undici; the HBONE pool multiplexes them over shared tunnels.
+// The waypoint's upstream side. Every upstream connection is an HBONE stream to the
+// endpoint's node with the waypoint's own identity (or plain TCP to a workload outside
+// the mesh), multiplexed by the HBONE pool over shared tunnels. On top of it:
+//  - HTTP/1.1: one undici pool per endpoint (its connector opens such a stream), which
+//    keeps and reuses connections;
+//  - HTTP/2 (h2c, e.g. gRPC): one node:http2 session per endpoint. undici 7's HTTP/2
+//    client drops response trailers (its request API expects them as a raw list, HTTP/2
+//    gives an object), and gRPC's status travels in the trailers.
+import http2, { type ClientHttp2Session, type IncomingHttpHeaders } from 'node:http2';
 import { connect as netConnect } from 'node:net';
-import type { Duplex } from 'node:stream';
-import { Pool, type Dispatcher } from 'undici';
+import type { Duplex, Readable } from 'node:stream';
+import { Pool } from 'undici';
 import type { Identity } from '../api/identity.js';
 import { PORTS, type Workload } from '../api/model.js';
 import type { HbonePool } from '../daemon/hbone/index.js';
@@ -21,12 +26,29 @@ export interface UpstreamEndpoint {
   port: number;
 }
 
+export interface UpstreamRequest {
+  method: string;
+  path: string;
+  /** Lowercase names; `host` becomes `:authority` over HTTP/2. */
+  headers: Record<string, string>;
+  body?: Readable;
+  signal: AbortSignal;
+}
+
+export interface UpstreamResponse {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: AsyncIterable<Buffer>;
+  /** Trailers, complete once the body has been read. */
+  trailers: () => Record<string, string>;
+}
+
 export interface UpstreamOptions {
   pool: HbonePool;
   /** The waypoint's identity and a way to get its current certificate. */
   identity: Identity;
   certificate: () => Promise<WorkloadCertificate>;
-  /** Idle upstream HTTP connections close after this long (Envoy's default: 1 h). */
+  /** Idle upstream HTTP/1.1 connections close after this long (Envoy's default: 1 h). */
   keepAliveTimeoutMs?: number;
   /** Bound on opening one upstream connection (Envoy's default connect timeout: 10 s). */
   connectTimeoutMs?: number;
@@ -41,28 +63,15 @@ type ConnectCallback = (err: Error | null, socket: Duplex | null) => void;
 
 export class Upstreams {
   private readonly pools = new Map<string, Pool>();
+  private readonly sessions = new Map<string, Promise<ClientHttp2Session>>();
   private closed = false;
 
   constructor(private readonly opts: UpstreamOptions) {}
 
-  /** The dispatcher for an endpoint (created on first use). */
-  dispatcher(ep: UpstreamEndpoint, protocol: UpstreamProtocol): Dispatcher {
-    const key = `${protocol}|${ep.ip}:${ep.port}|${ep.workload.uid}`;
-    let pool = this.pools.get(key);
-    if (!pool) {
-      if (this.closed) throw new Error('the upstream pools are closed');
-      pool = new Pool(`http://${ep.ip}:${ep.port}`, {
-        connect: (_o, cb) => this.open(ep, protocol, cb as ConnectCallback),
-        keepAliveTimeout: this.opts.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_MS,
-        keepAliveMaxTimeout: this.opts.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_MS,
-        // Envoy has no response-header or body timeout unless a route sets one.
-        headersTimeout: 0,
-        bodyTimeout: 0,
-        ...(protocol === 'http2' ? { allowH2: true, useH2c: true } : {}),
-      });
-      this.pools.set(key, pool);
-    }
-    return pool;
+  /** Sends one request to the endpoint; resolves with the response head, the body streams after. */
+  request(ep: UpstreamEndpoint, protocol: UpstreamProtocol, req: UpstreamRequest): Promise<UpstreamResponse> {
+    if (this.closed) return Promise.reject(new Error('the upstream pools are closed'));
+    return protocol === 'http2' ? this.requestH2(ep, req) : this.requestH1(ep, req);
   }
 
   /** Opens one tunnelled (or plain) connection to the endpoint. */
@@ -82,25 +91,94 @@ export class Upstreams {
     }));
   }
 
-  private open(ep: UpstreamEndpoint, protocol: UpstreamProtocol, cb: ConnectCallback): void {
-    const signal = AbortSignal.timeout(this.opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
-    this.openStream(ep, signal).then((stream) => {
-      // undici picks HTTP/2 by the socket's negotiated protocol; h2c has no ALPN, so say it.
-      if (protocol === 'http2') Object.assign(stream, { alpnProtocol: 'h2' });
-      cb(null, stream);
-    }, (err: unknown) => cb(err instanceof Error ? err : new Error(String(err)), null));
-  }
-
-  /** Endpoints with an open pool (for the config dump). */
+  /** Endpoints with an open pool or session (for the config dump). */
   list(): string[] {
-    return [...this.pools.keys()];
+    return [...this.pools.keys(), ...this.sessions.keys()];
   }
 
-  /** Closes every pool (their connections end). */
+  /** Closes every pool and session (their connections end). */
   async close(): Promise<void> {
     this.closed = true;
     const pools = [...this.pools.values()];
+    const sessions = [...this.sessions.values()];
     this.pools.clear();
-    await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
+    this.sessions.clear();
+    await Promise.all([
+      ...pools.map((p) => p.destroy().catch(() => undefined)),
+      ...sessions.map((s) => s.then((session) => session.destroy(), () => undefined)),
+    ]);
   }
+
+  private async requestH1(ep: UpstreamEndpoint, req: UpstreamRequest): Promise<UpstreamResponse> {
+    const key = endpointKey(ep);
+    let pool = this.pools.get(key);
+    if (!pool) {
+      pool = new Pool(`http://${ep.ip}:${ep.port}`, {
+        connect: (_o, cb) => this.openForPool(ep, cb as ConnectCallback),
+        keepAliveTimeout: this.opts.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_MS,
+        keepAliveMaxTimeout: this.opts.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_MS,
+        // Envoy has no response-header or body timeout unless a route sets one.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
+      this.pools.set(key, pool);
+    }
+    const res = await pool.request({ method: req.method, path: req.path, headers: req.headers, body: req.body, signal: req.signal });
+    const trailers = res.trailers;
+    return { statusCode: res.statusCode, headers: res.headers, body: res.body, trailers: () => trailers };
+  }
+
+  private async requestH2(ep: UpstreamEndpoint, req: UpstreamRequest): Promise<UpstreamResponse> {
+    const session = await this.session(ep);
+    const { host, ...rest } = req.headers;
+    const stream = session.request({ ...rest, ':method': req.method, ':path': req.path, ':authority': host ?? `${ep.ip}:${ep.port}` }, { signal: req.signal });
+    if (req.body) req.body.pipe(stream);
+    else stream.end();
+    let trailers: Record<string, string> = {};
+    stream.once('trailers', (t: IncomingHttpHeaders) => { trailers = flatten(t); });
+    const head = await new Promise<IncomingHttpHeaders>((resolve, reject) => {
+      stream.once('response', resolve);
+      stream.once('error', reject);
+      stream.once('close', () => reject(new Error(`HTTP/2 stream closed before the response (code ${stream.rstCode ?? 0})`)));
+    });
+    stream.on('error', () => { /* reported to the reader of the body */ });
+    const { ':status': status, ...headers } = head;
+    return { statusCode: Number(status), headers, body: stream, trailers: () => trailers };
+  }
+
+  private session(ep: UpstreamEndpoint): Promise<ClientHttp2Session> {
+    const key = endpointKey(ep);
+    const existing = this.sessions.get(key);
+    if (existing) return existing;
+    const opening = this.openStream(ep, AbortSignal.timeout(this.opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS)).then((socket) => {
+      const session = http2.connect(`http://${ep.ip}:${ep.port}`, { createConnection: () => socket });
+      const forget = (): void => {
+        if (this.sessions.get(key) === opening) this.sessions.delete(key);
+      };
+      session.once('close', forget);
+      session.once('goaway', forget);
+      session.on('error', forget);
+      return session;
+    });
+    opening.catch(() => {
+      if (this.sessions.get(key) === opening) this.sessions.delete(key);
+    });
+    this.sessions.set(key, opening);
+    return opening;
+  }
+
+  private openForPool(ep: UpstreamEndpoint, cb: ConnectCallback): void {
+    const signal = AbortSignal.timeout(this.opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+    this.openStream(ep, signal).then((stream) => cb(null, stream), (err: unknown) => cb(err instanceof Error ? err : new Error(String(err)), null));
+  }
+}
+
+function endpointKey(ep: UpstreamEndpoint): string {
+  return `${ep.ip}:${ep.port}|${ep.workload.uid}`;
+}
+
+function flatten(h: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
 }

@@ -12,7 +12,7 @@ export const LOCAL_USAGE = `usage: ambit local <command> [--cluster NAME] [--sta
                                    create the cluster; returns when controller, daemons and pods are ready
   apply -f FILE|DIR|-...           create or update resources; returns when every daemon has them and new pods are ready
   delete -f FILE|DIR|-...          delete resources
-  label ns|pod NAME key=value|key-... [-n NS]
+  label ns|pod|svc NAME key=value|key-... [-n NS]
                                    set or remove labels (no restart)
   exec deploy/NAME|POD [-n NS] -- CMD [ARGS...]
                                    run CMD in the pod's network namespace (stdio and exit code passed through)

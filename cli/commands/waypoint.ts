@@ -1,5 +1,5 @@
 // `ambit waypoint run`: the waypoint proxy process (what a waypoint Gateway's
-// Deployment runs). Runs until SIGTERM/SIGINT or /quitquitquit, then stops accepting,
+// Deployment runs). (`apply` and `list` are waypoint-apply.ts and waypoint-list.ts.) Runs until SIGTERM/SIGINT or /quitquitquit, then stops accepting,
 // drains and exits.
 import { readFileSync } from 'node:fs';
 import { createLogger } from '../../api/log.js';
@@ -18,7 +18,7 @@ export interface WaypointRunOptions {
   certTtlSeconds?: number;
 }
 
-export const WAYPOINT_USAGE = `usage: ambit waypoint run --namespace NS --name GATEWAY [--service-account SA (default: GATEWAY)]
+export const WAYPOINT_RUN_USAGE = `usage: ambit waypoint run --namespace NS --name GATEWAY [--service-account SA (default: GATEWAY)]
                          --node NAME --controller HOST:PORT --root-cert FILE --token-file FILE [--cert-ttl SECONDS]
   Runs the waypoint (L7 proxy) of the Gateway NS/GATEWAY (class istio-waypoint): HBONE on 15008,
   admin on 127.0.0.1:15000, /metrics on 15020, /healthz/ready on 15021.
@@ -38,7 +38,7 @@ export function checkWaypointOptions(o: WaypointRunOptions): string[] {
 export async function waypointRunCommand(o: WaypointRunOptions): Promise<number> {
   const missing = checkWaypointOptions(o);
   if (missing.length > 0) {
-    process.stderr.write(`ambit waypoint run: missing ${missing.join(', ')}\n${WAYPOINT_USAGE}\n`);
+    process.stderr.write(`ambit waypoint run: missing ${missing.join(', ')}\n${WAYPOINT_RUN_USAGE}\n`);
     return 2;
   }
   const log = createLogger('waypoint', undefined, { bufferBytes: 8 * 1024, flushIntervalMs: 200 });

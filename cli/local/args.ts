@@ -29,7 +29,7 @@ export type LocalCommand = CommonOptions & (
   | { cmd: 'help' }
   | { cmd: 'up'; files: string[]; nodes: number; timeoutMs: number }
   | { cmd: 'apply' | 'delete'; files: string[]; timeoutMs: number }
-  | { cmd: 'label'; kind: 'ns' | 'pod'; name: string; namespace: string; edit: LabelEdit; timeoutMs: number }
+  | { cmd: 'label'; kind: 'ns' | 'pod' | 'svc'; name: string; namespace: string; edit: LabelEdit; timeoutMs: number }
   | { cmd: 'exec'; target: PodTarget; namespace: string; argv: string[] }
   | { cmd: 'get'; what: GetKind; /** undefined: all namespaces */ namespace: string | undefined; output: 'table' | 'json' }
   | { cmd: 'logs'; target: LogTarget; namespace: string }
@@ -173,9 +173,10 @@ export function parseLocalArgs(argv: readonly string[], env: Readonly<Record<str
       const { values, positionals } = parse(rest);
       const [kindWord, name, ...labels] = positionals;
       const kind = kindWord === 'ns' || kindWord === 'namespace' || kindWord === 'namespaces' ? 'ns'
-        : kindWord === 'pod' || kindWord === 'pods' || kindWord === 'po' ? 'pod' : undefined;
-      if (!kind) throw usage(`ambit local label: the first argument is ns or pod, not ${JSON.stringify(kindWord ?? '')}`);
-      if (!name) throw usage(`ambit local label ${kindWord}: give the ${kind === 'ns' ? 'namespace' : 'pod'} name`);
+        : kindWord === 'pod' || kindWord === 'pods' || kindWord === 'po' ? 'pod'
+          : kindWord === 'svc' || kindWord === 'service' || kindWord === 'services' ? 'svc' : undefined;
+      if (!kind) throw usage(`ambit local label: the first argument is ns, pod or svc, not ${JSON.stringify(kindWord ?? '')}`);
+      if (!name) throw usage(`ambit local label ${kindWord}: give the ${kind === 'ns' ? 'namespace' : kind === 'pod' ? 'pod' : 'service'} name`);
       if (labels.length === 0) throw usage('ambit local label: give key=value or key- (one or more)');
       return { cmd, ...common(values, env), kind, name, namespace: values.namespace ?? 'default', edit: parseLabelEdits(labels), timeoutMs: parseTimeout(values.timeout, 60_000) };
     }

@@ -111,6 +111,15 @@ export class DesiredState {
     return { ref: objectRef(ns), action: 'labeled' };
   }
 
+  /** Labels a Service (a user object, like `kubectl label svc`). */
+  labelService(namespace: string, name: string, edit: LabelEdit): ObjectChange | undefined {
+    const key = objectKey({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace } });
+    const svc = this.objects.get(key);
+    if (!svc) return undefined;
+    this.objects.set(key, { ...svc, metadata: { ...svc.metadata, labels: applyLabels(svc.metadata.labels, edit) } });
+    return { ref: `service/${name}`, namespace, action: 'labeled' };
+  }
+
   /**
    * Labels a pod: a user Pod object is changed itself; a pod generated from a Deployment
    * (one of `generated`, the last materialized objects) gets label edits kept beside it.

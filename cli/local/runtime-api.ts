@@ -3,6 +3,8 @@
 //   GET  /status      RuntimeStatus (phase starting → ready → stopping; problems while starting)
 //   GET  /nodes       NodeInfo[]        GET /pods      PodInfo[]   (every namespace)
 //   GET  /services    ServiceInfo[]     GET /workloads WorkloadInfo[] (the controller's model)
+//   GET  /objects?kind=GROUP/KIND…  KubeObject[]: the objects the controller has, of those
+//                     kinds (`Namespace`, `Service`, `gateway.networking.k8s.io/Gateway`, …)
 //   POST /apply       ApplyRequest  → OperationResult
 //   POST /delete      DeleteRequest → OperationResult
 //   POST /label       LabelRequest  → OperationResult
@@ -14,6 +16,7 @@
 import { existsSync } from 'node:fs';
 import { AmbitError, type ErrorCode } from '../../api/errors.js';
 import type { LoadedObject } from '../../controller/config/load-yaml.js';
+import type { KubeObject } from '../../controller/config/resource.js';
 import type { Finding } from '../../controller/validation/finding.js';
 import type { LabelEdit, ObjectChange } from './desired.js';
 import { errorOf, unixRequest } from './unix-http.js';
@@ -26,8 +29,8 @@ export interface ApplyRequest {
 export type DeleteRequest = ApplyRequest;
 
 export interface LabelRequest {
-  kind: 'ns' | 'pod';
-  /** The pod's namespace (ignored for ns). */
+  kind: 'ns' | 'pod' | 'svc';
+  /** The pod's or service's namespace (ignored for ns). */
   namespace: string;
   name: string;
   edit: LabelEdit;
@@ -136,6 +139,8 @@ export interface RuntimeService {
   podInfos(): PodInfo[];
   serviceInfos(): ServiceInfo[];
   workloadInfos(): WorkloadInfo[];
+  /** The materialized objects (what the controller has) of these group/kinds (resource.ts groupKind). */
+  objectsOf(kinds: readonly string[]): KubeObject[];
   apply(req: ApplyRequest): Promise<OperationResult>;
   delete(req: DeleteRequest): Promise<OperationResult>;
   label(req: LabelRequest): Promise<OperationResult>;
@@ -171,6 +176,11 @@ export class RuntimeClient {
 
   get<T extends NodeInfo | PodInfo | ServiceInfo | WorkloadInfo>(kind: GetKind): Promise<T[]> {
     return this.call(`/${kind}`);
+  }
+
+  /** The cluster's objects of these group/kinds, e.g. ['Namespace', 'gateway.networking.k8s.io/Gateway']. */
+  objects(kinds: readonly string[]): Promise<KubeObject[]> {
+    return this.call(`/objects?${new URLSearchParams(kinds.map((k): [string, string] => ['kind', k])).toString()}`);
   }
 
   /** Long-running: the timeout covers the acknowledgement and readiness waits. */

@@ -51,12 +51,12 @@ function isApplyRequest(v: unknown): v is ApplyRequest {
 
 function isLabelRequest(v: unknown): v is LabelRequest {
   const r = v as LabelRequest;
-  return typeof v === 'object' && v !== null && (r.kind === 'ns' || r.kind === 'pod') && typeof r.name === 'string' && typeof r.edit === 'object' && r.edit !== null;
+  return typeof v === 'object' && v !== null && (r.kind === 'ns' || r.kind === 'pod' || r.kind === 'svc') && typeof r.name === 'string' && typeof r.edit === 'object' && r.edit !== null;
 }
 
 /** Serves the API on `socketPath`; `onStopped` runs after a POST /stop has been answered. */
 export async function startRuntimeServer(runtime: RuntimeService, socketPath: string, log: Logger, onStopped: () => void): Promise<RuntimeServer> {
-  const route = async (method: string, path: string, req: http.IncomingMessage): Promise<unknown> => {
+  const route = async (method: string, path: string, req: http.IncomingMessage, query: URLSearchParams): Promise<unknown> => {
     const key = `${method} ${path}`;
     switch (key) {
       case 'GET /status': return runtime.status();
@@ -64,6 +64,7 @@ export async function startRuntimeServer(runtime: RuntimeService, socketPath: st
       case 'GET /pods': return runtime.podInfos();
       case 'GET /services': return runtime.serviceInfos();
       case 'GET /workloads': return runtime.workloadInfos();
+      case 'GET /objects': return runtime.objectsOf(query.getAll('kind'));
       case 'POST /apply':
       case 'POST /delete': {
         const body = await readBody(req);
@@ -72,7 +73,7 @@ export async function startRuntimeServer(runtime: RuntimeService, socketPath: st
       }
       case 'POST /label': {
         const body = await readBody(req);
-        if (!isLabelRequest(body)) throw Object.assign(new Error('expected {"kind": "ns"|"pod", "name", "namespace", "edit"}'), { status: 400 });
+        if (!isLabelRequest(body)) throw Object.assign(new Error('expected {"kind": "ns"|"pod"|"svc", "name", "namespace", "edit"}'), { status: 400 });
         return runtime.label(body);
       }
       case 'POST /stop':
@@ -85,8 +86,9 @@ export async function startRuntimeServer(runtime: RuntimeService, socketPath: st
 
   const server = http.createServer((req, res) => {
     const method = req.method ?? 'GET';
-    const path = new URL(req.url ?? '/', 'http://runtime').pathname;
-    route(method, path, req).then((body) => {
+    const url = new URL(req.url ?? '/', 'http://runtime');
+    const path = url.pathname;
+    route(method, path, req, url.searchParams).then((body) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(`${JSON.stringify(body)}\n`, () => {
         if (method === 'POST' && path === '/stop') onStopped();

@@ -222,11 +222,12 @@ export class LocalRuntime implements RuntimeService {
     return this.serialize(async () => {
       const bad = labelEditProblem(req.edit);
       if (bad) throw new AmbitError('AMBIT_ERR_CONFIG', bad);
-      const change = req.kind === 'ns'
-        ? this.desired.labelNamespace(req.name, req.edit)
-        : this.desired.labelPod(req.namespace, req.name, req.edit, this.objects);
+      const change = req.kind === 'ns' ? this.desired.labelNamespace(req.name, req.edit)
+        : req.kind === 'svc' ? this.desired.labelService(req.namespace, req.name, req.edit)
+          : this.desired.labelPod(req.namespace, req.name, req.edit, this.objects);
       if (!change) {
-        throw new AmbitError('AMBIT_ERR_CONFIG', req.kind === 'ns' ? `namespace ${req.name} not found` : `pod ${req.namespace}/${req.name} not found`);
+        const what = req.kind === 'ns' ? `namespace ${req.name}` : `${req.kind === 'svc' ? 'service' : 'pod'} ${req.namespace}/${req.name}`;
+        throw new AmbitError('AMBIT_ERR_CONFIG', `${what} not found`);
       }
       return { ...(await this.reconcileReporting(req.timeoutMs)), changes: [change], findings: [] };
     });
@@ -424,6 +425,11 @@ export class LocalRuntime implements RuntimeService {
       namespace: w.namespace, name: w.name, ip: w.addresses[0] ?? '', node: w.node, protocol: w.tunnelProtocol,
       identity: spiffeUri({ trustDomain: w.trustDomain, namespace: w.namespace, serviceAccount: w.serviceAccount }), serviceAccount: w.serviceAccount,
     }));
+  }
+
+  objectsOf(kinds: readonly string[]): KubeObject[] {
+    const wanted = new Set(kinds);
+    return this.objects.filter((o) => wanted.has(groupKind(o)));
   }
 
   /** Stops the daemons (they detach from the pods' links), then the pods, then the controller. Idempotent. */

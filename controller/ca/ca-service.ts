@@ -1,5 +1,6 @@
-// gRPC CertificateService.CreateCertificate: authenticate the calling daemon, check
-// that its node may hold the requested identity, then sign. AmbitError codes map to
+// gRPC CertificateService.CreateCertificate: authenticate the caller, check that it may
+// hold the requested identity (a node daemon: a pod of that service account runs on its
+// node; a workload caller: its own service account only), then sign. AmbitError codes map to
 // gRPC status codes; every refusal is counted by reason.
 import * as grpc from '@grpc/grpc-js';
 import { Counter, type Registry } from 'prom-client';
@@ -10,6 +11,7 @@ import { loadProtos } from '../../api/protos.js';
 import type { CertificateRequest__Output } from '../../api/generated/ambit/v1/CertificateRequest.js';
 import type { CertificateResponse } from '../../api/generated/ambit/v1/CertificateResponse.js';
 import type { CertificateServiceHandlers } from '../../api/generated/ambit/v1/CertificateService.js';
+import type { CallerIdentity } from '../auth/authenticator.js';
 
 /** What the service needs from the CA (CertificateAuthority satisfies it). */
 export interface CaSigner {
@@ -19,9 +21,9 @@ export interface CaSigner {
 
 export interface CaServiceDeps {
   ca: CaSigner;
-  /** The caller's node; throws AmbitError AMBIT_ERR_UNAUTHENTICATED when it has no valid credentials. */
-  authenticate(metadata: grpc.Metadata): Promise<{ node: string }>;
-  /** Node-scoped authorization: does some pod of identity's ns/SA run on `node`? */
+  /** The caller; throws AmbitError AMBIT_ERR_UNAUTHENTICATED when it has no valid credentials. */
+  authenticate(metadata: grpc.Metadata): Promise<CallerIdentity>;
+  /** Node-scoped authorization of node callers: does some pod of identity's ns/SA run on `node`? */
   mayHaveIdentity(node: string, identity: Identity): boolean | Promise<boolean>;
   registry: Registry;
   logger?: Logger;
@@ -42,9 +44,16 @@ export function createCaService(deps: CaServiceDeps): CertificateServiceHandlers
   const refused = counter(deps.registry, 'ambit_ca_requests_refused_total', 'Certificate requests refused, by reason', ['reason']);
 
   async function handle(req: CertificateRequest__Output, metadata: grpc.Metadata): Promise<{ chain: string[]; node: string }> {
-    const { node } = await deps.authenticate(metadata);
+    const caller = await deps.authenticate(metadata);
+    const { node } = caller;
     const identity = deps.ca.checkIdentity(req.identity);
-    if (!(await deps.mayHaveIdentity(node, identity))) {
+    const sa = caller.serviceAccount;
+    if (sa) {
+      if (identity.namespace !== sa.namespace || identity.serviceAccount !== sa.name) {
+        throw new AmbitError('AMBIT_ERR_CA_NOT_AUTHORIZED',
+          `service account ${sa.namespace}/${sa.name} may only have its own identity, not ${spiffeUri(identity)}`);
+      }
+    } else if (!(await deps.mayHaveIdentity(node, identity))) {
       throw new AmbitError('AMBIT_ERR_CA_NOT_AUTHORIZED',
         `node ${node} may not have identity ${spiffeUri(identity)}: no pod of service account ` +
         `${identity.namespace}/${identity.serviceAccount} is scheduled on it`);

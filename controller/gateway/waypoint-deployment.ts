@@ -2,8 +2,11 @@
 // deployment controller does it: a ServiceAccount, a Deployment and a Service, each
 // named after the Gateway, labelled `gateway.networking.k8s.io/gateway-name` and owned
 // by the Gateway. The waypoint pod stays outside the mesh (`istio.io/dataplane-mode:
-// none`): it speaks HBONE itself. Pure; the Kubernetes side applies these objects and
-// `ambit local` materializes them like any Deployment.
+// none`): it speaks HBONE itself. Its pod mounts a projected service-account token
+// (audience istio-ca) it authenticates to the controller with, and the mesh root from
+// the namespace's `istio-ca-root-cert` ConfigMap. Pure; in Kubernetes the gateway
+// deployment controller applies these objects (deployment-controller.ts), `ambit local`
+// materializes them like any Deployment (its processes ignore the volumes).
 import type { KubeObject } from '../config/resource.js';
 
 export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
@@ -22,6 +25,25 @@ export interface WaypointDeploymentOptions {
 /** The controller's Service as waypoint pods reach it in Kubernetes (manifests/). */
 export const DEFAULT_CONTROLLER_ADDRESS = 'ambit-controller.istio-system.svc:15012';
 
+/** The ConfigMap with the mesh root certificate, one per namespace with a waypoint (Istio's name). */
+export const ROOT_CERT_CONFIGMAP = 'istio-ca-root-cert';
+export const ROOT_CERT_KEY = 'root-cert.pem';
+/** The audience of the waypoint's projected service-account token: the CA's (TokenReview checks it). */
+export const CA_TOKEN_AUDIENCE = 'istio-ca';
+const ROOT_CERT_DIR = '/var/run/ambit';
+const TOKEN_DIR = '/var/run/secrets/tokens';
+const TOKEN_FILE = 'istio-token';
+
+/** The mesh root certificate as the waypoint pods of `namespace` mount it (`istio-ca-root-cert`). */
+export function rootCertConfigMap(namespace: string, rootPem: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: ROOT_CERT_CONFIGMAP, namespace, labels: { 'istio.io/config': 'true' } },
+    data: { [ROOT_CERT_KEY]: rootPem },
+  };
+}
+
 export function waypointObjects(gateway: KubeObject, opts: WaypointDeploymentOptions = {}): KubeObject[] {
   const name = gateway.metadata.name;
   const namespace = gateway.metadata.namespace ?? 'default';
@@ -35,8 +57,8 @@ export function waypointObjects(gateway: KubeObject, opts: WaypointDeploymentOpt
     { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
     { name: 'SERVICE_ACCOUNT', valueFrom: { fieldRef: { fieldPath: 'spec.serviceAccountName' } } },
     { name: 'AMBIT_CONTROLLER', value: opts.controllerAddress ?? DEFAULT_CONTROLLER_ADDRESS },
-    { name: 'AMBIT_ROOT_CERT', value: '/var/run/ambit/root-cert.pem' },
-    { name: 'AMBIT_TOKEN_FILE', value: '/var/run/secrets/tokens/istio-token' },
+    { name: 'AMBIT_ROOT_CERT', value: `${ROOT_CERT_DIR}/${ROOT_CERT_KEY}` },
+    { name: 'AMBIT_TOKEN_FILE', value: `${TOKEN_DIR}/${TOKEN_FILE}` },
   ];
   return [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata },
@@ -63,7 +85,17 @@ export function waypointObjects(gateway: KubeObject, opts: WaypointDeploymentOpt
                 { name: 'status-port', containerPort: 15021, protocol: 'TCP' },
               ],
               readinessProbe: { httpGet: { path: '/healthz/ready', port: 15021 } },
+              volumeMounts: [
+                { name: 'istio-token', mountPath: TOKEN_DIR, readOnly: true },
+                { name: 'root-cert', mountPath: ROOT_CERT_DIR, readOnly: true },
+              ],
             }],
+            volumes: [
+              // Its own bound token for the CA and discovery (TokenReview: this service account, this node).
+              { name: 'istio-token', projected: { sources: [{ serviceAccountToken: { path: TOKEN_FILE, audience: CA_TOKEN_AUDIENCE, expirationSeconds: 43200 } }] } },
+              // The mesh root, to verify the controller (published in the namespace by the controller).
+              { name: 'root-cert', configMap: { name: ROOT_CERT_CONFIGMAP, items: [{ key: ROOT_CERT_KEY, path: ROOT_CERT_KEY }] } },
+            ],
           },
         },
       },

@@ -7,6 +7,7 @@ import { checkDestinationRules, checkDuplicates, checkMeshHostConflicts, checkPe
 import type { Finding } from './finding.js';
 import type { ValidateOptions } from './options.js';
 import { isKnownKind, validateResource } from './validate.js';
+import { checkWaypointUse } from './waypoint-use.js';
 
 export function analyzeObjects(objects: readonly LoadedObject[], opts?: ValidateOptions): Finding[] {
   const out: Finding[] = [];
@@ -39,6 +40,8 @@ export function analyzeObjects(objects: readonly LoadedObject[], opts?: Validate
   checkDestinationRules(unique, out);
   checkSubsetReferences(unique, out);
   checkMeshHostConflicts(unique, out);
+  // GRPCRoute is not validated yet (an unknown kind above), but the controller routes by it.
+  checkWaypointUse([...unique, ...objects.filter((lo) => groupKind(lo.object) === 'gateway.networking.k8s.io/GRPCRoute')], out);
   return out;
 }
 

@@ -176,6 +176,12 @@ export class PoolConnection {
     this.socket = socket;
     // Whatever http2 does, a closed socket means a closed connection.
     socket.once('close', () => setImmediate(() => this.setClosed()));
+    // The server closed its side: nothing more can arrive on any stream, and with a
+    // half-open socket nothing else would end ours (its streams would wait forever).
+    socket.once('end', () => {
+      session.destroy();
+      socket.destroy();
+    });
     // A TLS error (e.g. the server's alert refusing our certificate) is emitted without
     // destroying the socket; http2 would then wait forever to flush its GOAWAY.
     socket.on('error', (err: Error) => {

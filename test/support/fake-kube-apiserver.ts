@@ -28,18 +28,27 @@
 //   types can be registered and removed at run time.
 // - POST /apis/authentication.k8s.io/v1/tokenreviews answered from a token table,
 //   including audience intersection the way kube-apiserver does it.
+// - server-side apply of ServiceAccounts, Services, ConfigMaps and Deployments: PATCH
+//   .../namespaces/<ns>/<plural>/<name> with Content-Type application/apply-patch+yaml
+//   and ?fieldManager= (400 without it, 415 for another patch type, 400 when the body's
+//   apiVersion/kind/name/namespace disagree with the URL); the body replaces the stored
+//   object (creating it, watchers get ADDED/MODIFIED), the answer is the stored copy.
+//   These built-in types are served from their first apply on. Every apply is recorded
+//   (applies); failNextApplies() answers the next ones with an error Status.
 // - bearer-token authentication of the client (401 otherwise).
 //
-// What it does NOT implement: TLS, label/field selectors, create/update/patch/delete
-// over HTTP (tests change objects through this class), resourceVersionMatch,
-// sendInitialEvents, server-side apply, admission, defaulting or validation of
-// objects, discovery (/api, /apis), RBAC, protobuf, watch-cache semantics beyond one
+// What it does NOT implement: TLS, label/field selectors, create/update/delete and
+// other patch types over HTTP (tests change objects through this class),
+// resourceVersionMatch, sendInitialEvents, field ownership and merging of server-side
+// apply (no managedFields, no conflicts, force is only recorded), admission,
+// defaulting or validation of objects, discovery (/api, /apis), RBAC, protobuf, watch-cache semantics beyond one
 // compaction point, and any kind of persistence.
 // ============================================================================
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
+import { parse as parseYaml } from 'yaml';
 import { FakeKubeStore, apiVersionOf, type FakeKind, type FakeObject, type StoredEvent } from './fake-kube-store.js';
 import { ConditionWaiters } from './condition-waiters.js';
 
@@ -60,6 +69,28 @@ export interface RecordedRequest {
   query: URLSearchParams;
   watch: boolean;
 }
+
+/** One server-side apply request as received. */
+export interface RecordedApply {
+  path: string;
+  contentType: string;
+  fieldManager: string | null;
+  force: string | null;
+  /** The parsed body (undefined when it did not parse). */
+  body: FakeObject | undefined;
+  /** The HTTP status answered. */
+  status: number;
+}
+
+/** Built-in namespaced types that accept server-side apply (served from their first apply). */
+export const APPLY_KINDS: readonly FakeKind[] = [
+  { group: '', version: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', namespaced: true },
+  { group: '', version: 'v1', kind: 'Service', plural: 'services', namespaced: true },
+  { group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true },
+  { group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', namespaced: true },
+];
+
+const APPLY_PATCH = 'application/apply-patch+yaml';
 
 interface OpenWatch {
   kind: FakeKind;
@@ -122,6 +153,9 @@ export class FakeKubeApiServer {
   readonly requests: RecordedRequest[] = [];
   /** Every TokenReview spec received, in order. */
   readonly tokenReviews: { token: string; audiences: string[] }[] = [];
+  /** Every server-side apply received, in order (failed ones too). */
+  readonly applies: RecordedApply[] = [];
+  private readonly applyFailures: Record<string, unknown>[] = [];
   private readonly tokens = new Map<string, FakeTokenIdentity>();
   private readonly openWatches = new Set<OpenWatch>();
   /** Per type: Status objects the next watch requests are answered with (ERROR event, then close). */
@@ -257,6 +291,12 @@ export class FakeKubeApiServer {
     this.expireContinue = true;
   }
 
+  /** The next `count` server-side applies are answered with this error (default 500 InternalError) and change nothing. */
+  failNextApplies(count = 1, code: 403 | 409 | 422 | 500 = 500): void {
+    const reasons = { 403: 'Forbidden', 409: 'Conflict', 422: 'Invalid', 500: 'InternalError' } as const;
+    for (let i = 0; i < count; i++) this.applyFailures.push(status(code, reasons[code], `fake apply failure ${code}`));
+  }
+
   /** Makes `token` authenticate as `identity` in TokenReviews. */
   setToken(token: string, identity: FakeTokenIdentity): void {
     this.tokens.set(token, identity);
@@ -322,6 +362,14 @@ export class FakeKubeApiServer {
       if (req.method === 'POST' && route && route.group === 'authentication.k8s.io' && route.version === 'v1' && route.plural === 'tokenreviews' && !route.name) {
         this.tokenReview(req, res);
         return;
+      }
+      if (req.method === 'PATCH' && route?.namespace !== undefined && route.name !== undefined) {
+        const applyKind = APPLY_KINDS.find((k) => k.group === route.group && k.version === route.version && k.plural === route.plural);
+        if (applyKind) {
+          this.store.registerKind(applyKind);
+          this.apply(req, res, applyKind, route, url);
+          return;
+        }
       }
       const kind = route ? this.store.kindByPath(route.group, route.version, route.plural) : undefined;
       if (!route || !kind || (route.namespace !== undefined && !kind.namespaced)) {
@@ -429,6 +477,38 @@ export class FakeKubeApiServer {
 
   private send(res: http.ServerResponse, type: string, object: unknown): void {
     if (!res.writableEnded) res.write(`${JSON.stringify({ type, object })}\n`);
+  }
+
+  private apply(req: http.IncomingMessage, res: http.ServerResponse, kind: FakeKind, route: Route, url: URL): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+      let body: FakeObject | undefined;
+      try {
+        const parsed: unknown = parseYaml(Buffer.concat(chunks).toString('utf8'));
+        if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as FakeObject;
+      } catch {
+        body = undefined;
+      }
+      const q = url.searchParams;
+      const record: RecordedApply = { path: url.pathname, contentType, fieldManager: q.get('fieldManager'), force: q.get('force'), body, status: 0 };
+      this.applies.push(record);
+      const answer = (code: number, out: unknown): void => {
+        record.status = code;
+        this.json(res, code, out);
+        this.notify();
+      };
+      const failure = this.applyFailures.shift();
+      if (failure) return answer(failure.code as number, failure);
+      if (contentType !== APPLY_PATCH) return answer(415, status(415, 'UnsupportedMediaType', `the fake only accepts ${APPLY_PATCH} patches, not ${contentType}`));
+      if (!record.fieldManager) return answer(400, status(400, 'BadRequest', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch'));
+      const meta = body?.metadata;
+      if (!body || !meta || body.apiVersion !== apiVersionOf(kind) || body.kind !== kind.kind || meta.name !== route.name || (meta.namespace ?? route.namespace) !== route.namespace) {
+        return answer(400, status(400, 'BadRequest', 'the body is not the object named by the URL (apiVersion, kind, metadata.name, metadata.namespace)'));
+      }
+      answer(200, this.store.put({ ...body, metadata: { ...meta, namespace: route.namespace } }).object);
+    });
   }
 
   private tokenReview(req: http.IncomingMessage, res: http.ServerResponse): void {

@@ -25,10 +25,13 @@ export interface KubeSourceOptions {
 }
 
 export class KubeSource implements ConfigSource {
+  /** The API server connection; the controller's other Kubernetes clients reuse it. */
+  readonly kubeConfig: KubeConfig;
   private readonly reflectors: KindReflector[];
   private started = false;
 
   constructor(options: KubeSourceOptions) {
+    this.kubeConfig = options.kubeConfig;
     const watch = new Watch(options.kubeConfig);
     const common = {
       kubeConfig: options.kubeConfig,

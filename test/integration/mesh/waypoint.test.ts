@@ -3,14 +3,16 @@
 // node daemon → the httpbin "pod" (a loopback HTTP server). Real controller, CA,
 // certificates and HBONE; the loopback fabric plays the eBPF program's part.
 import http from 'node:http';
+import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import * as grpc from '@grpc/grpc-js';
 import test from 'ava';
-import { silentLogger } from '../../../api/log.js';
+import { createLogger, silentLogger } from '../../../api/log.js';
 import type { KubeObject } from '../../../controller/config/resource.js';
 import { Waypoint } from '../../../waypoint/waypoint.js';
 import { captureLogger } from '../../support/capture-logger.js';
 import { waitFor } from '../../support/controller-harness.js';
-import { startMesh, type Mesh } from '../../support/mesh-harness.js';
+import { exchange, startMesh, type Mesh } from '../../support/mesh-harness.js';
 import { namespace, pod, service } from '../../support/objects.js';
 
 const WAYPOINT_IP = '10.244.1.7';
@@ -91,7 +93,8 @@ async function setup(objects: KubeObject[]): Promise<Setup> {
   const waypoint = new Waypoint({
     namespace: 'default', name: 'waypoint', node: 'node-1',
     controller: { address: mesh.control.address, rootPem: mesh.control.controller.rootCertPem, token: () => mesh.control.token('node-1') },
-    log: silentLogger(), accessLog, hbone: { host: '127.0.0.1', port: 0 }, adminPort: -1, metricsPort: -1, readinessPort: -1,
+    // AMBIT_TEST_LOG=debug shows the waypoint's own log when a test needs looking into.
+    log: process.env.AMBIT_TEST_LOG ? createLogger('waypoint', process.env.AMBIT_TEST_LOG) : silentLogger(), accessLog, hbone: { host: '127.0.0.1', port: 0 }, adminPort: -1, metricsPort: -1, readinessPort: -1,
     connect: (dst) => mesh.fabric.connect({ ip: WAYPOINT_IP, port: nextPort++ }, dst),
   });
   await waypoint.start();
@@ -188,4 +191,110 @@ test('removing the use-waypoint label takes the waypoint out of the path (no res
   t.is(r.status, 200);
   t.is(seen(r).headers['x-forwarded-for'], undefined);
   t.false(accessLog.some((l) => l.path === '/direct'));
+});
+
+/** A unary gRPC echo service with raw-bytes messages (no .proto needed). */
+const ECHO_PATH = '/ambit.test.Echo/Echo';
+const bytes = { serialize: (b: Buffer): Buffer => b, deserialize: (b: Buffer): Buffer => b };
+
+async function grpcEcho(mesh: Mesh, ip: string, port: number, name: string): Promise<grpc.Server> {
+  const server = new grpc.Server();
+  server.addService({
+    echo: { path: ECHO_PATH, requestStream: false, responseStream: false, requestSerialize: bytes.serialize, requestDeserialize: bytes.deserialize, responseSerialize: bytes.serialize, responseDeserialize: bytes.deserialize },
+  }, {
+    echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
+      if (call.request.toString() === 'fail') cb({ code: grpc.status.FAILED_PRECONDITION, details: 'asked to fail' });
+      else cb(null, Buffer.concat([Buffer.from(`${name}:`), call.request]));
+    },
+  });
+  const bound = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  mesh.fabric.serve(ip, port, bound);
+  return server;
+}
+
+/** One unary gRPC call over h2c prior knowledge from the sleep pod to a VIP (hand-framed: the fabric gives a socket, not an address). */
+async function grpcCall(mesh: Mesh, vip: string, port: number, message: string): Promise<{ status: string | undefined; message: string; body: string }> {
+  const sock = await mesh.connect('10.244.1.5', vip, port);
+  const session = http2.connect(`http://${vip}:${port}`, { createConnection: () => sock });
+  try {
+    return await new Promise((resolve, reject) => {
+      const payload = Buffer.from(message);
+      const frame = Buffer.alloc(5 + payload.length);
+      frame.writeUInt32BE(payload.length, 1);
+      payload.copy(frame, 5);
+      const req = session.request({ ':method': 'POST', ':path': ECHO_PATH, 'content-type': 'application/grpc', te: 'trailers' });
+      const chunks: Buffer[] = [];
+      let trailers: http2.IncomingHttpHeaders = {};
+      let headers: http2.IncomingHttpHeaders = {};
+      req.on('response', (h) => { headers = h; });
+      req.on('trailers', (h: http2.IncomingHttpHeaders) => { trailers = h; });
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const status = trailers['grpc-status'] ?? headers['grpc-status'];
+        const msg = trailers['grpc-message'] ?? headers['grpc-message'];
+        resolve({ status: Array.isArray(status) ? status[0] : status, message: String(msg ?? ''), body: body.length > 5 ? body.subarray(5).toString() : '' });
+      });
+      req.on('error', reject);
+      req.end(frame);
+    });
+  } finally {
+    await new Promise<void>((resolve) => session.close(resolve));
+  }
+}
+
+test('gRPC (h2c) through the waypoint: unary calls with their trailers, an error status passed back', async (t) => {
+  const grpcService: KubeObject = {
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 'echo', namespace: 'default', labels: { 'istio.io/use-waypoint': 'waypoint' } },
+    spec: { clusterIP: '10.96.0.30', selector: { app: 'echo' }, ports: [{ name: 'grpc', port: 9000, targetPort: 9000 }] },
+  };
+  const { mesh, waypoint } = await setup([...base, withWaypoint, pod('echo-1', { ip: '10.244.2.5', node: 'node-2', sa: 'echo', labels: { app: 'echo' } }), grpcService]);
+  const server = await grpcEcho(mesh, '10.244.2.5', 9000, 'echo-1');
+  t.teardown(() => { server.forceShutdown(); return mesh.close(); });
+  mesh.enrollMeshPods();
+  const ok = await grpcCall(mesh, '10.96.0.30', 9000, 'hello');
+  t.is(ok.status, '0');
+  t.is(ok.body, 'echo-1:hello');
+  const failed = await grpcCall(mesh, '10.96.0.30', 9000, 'fail');
+  t.is(failed.status, String(grpc.status.FAILED_PRECONDITION));
+  t.is(decodeURIComponent(failed.message), 'asked to fail');
+  const metrics = await waypoint.metrics.registry.getSingleMetricAsString('istio_requests_total');
+  t.regex(metrics, /destination_service="echo.default.svc.cluster.local".*request_protocol="grpc".*grpc_response_status="9"/);
+});
+
+test('rule 80: TCP routes with weights through the waypoint (per connection)', async (t) => {
+  const tcpService: KubeObject = {
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 'tcp-echo', namespace: 'default', labels: { 'istio.io/use-waypoint': 'waypoint' } },
+    spec: { clusterIP: '10.96.0.40', selector: { app: 'tcp-echo' }, ports: [{ name: 'tcp', port: 9000, targetPort: 9000 }] },
+  };
+  const dr: KubeObject = {
+    apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'tcp-echo', namespace: 'default' },
+    spec: { host: 'tcp-echo', subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] },
+  };
+  const vs: KubeObject = {
+    apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'tcp-echo', namespace: 'default' },
+    spec: { hosts: ['tcp-echo'], tcp: [{ match: [{ port: 9000 }], route: [
+      { destination: { host: 'tcp-echo', subset: 'v1' }, weight: 80 },
+      { destination: { host: 'tcp-echo', subset: 'v2' }, weight: 20 },
+    ] }] },
+  };
+  const { mesh } = await setup([
+    ...base, withWaypoint, tcpService, dr, vs,
+    pod('tcp-echo-v1', { ip: '10.244.1.8', node: 'node-1', sa: 'tcp-echo', labels: { app: 'tcp-echo', version: 'v1' } }),
+    pod('tcp-echo-v2', { ip: '10.244.2.8', node: 'node-2', sa: 'tcp-echo', labels: { app: 'tcp-echo', version: 'v2' } }),
+  ]);
+  t.teardown(() => mesh.close());
+  mesh.enrollMeshPods();
+  await mesh.app('10.244.1.8', 9000, 'v1');
+  await mesh.app('10.244.2.8', 9000, 'v2');
+  let v2 = 0;
+  for (let i = 0; i < 100; i++) {
+    const sock = await mesh.connect('10.244.1.5', '10.96.0.40', 9000);
+    const r = await exchange(sock, 'x', 'hello vN\nx'.length);
+    await new Promise<void>((resolve) => { sock.once('close', () => resolve()); sock.end(); });
+    if (r.data.startsWith('hello v2')) v2++;
+    else t.true(r.data.startsWith('hello v1'), r.data);
+  }
+  // 20 % of 100; binomial sd = 4: ±4 sd.
+  t.true(v2 >= 4 && v2 <= 36, `v2 got ${v2} of 100`);
 });

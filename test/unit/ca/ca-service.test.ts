@@ -88,3 +88,27 @@ test('two services on one registry share the counters instead of throwing', (t) 
   const deps: CaServiceDeps = { ca, registry, authenticate: () => Promise.resolve({ node: 'n' }), mayHaveIdentity: () => true };
   t.notThrows(() => { createCaService(deps); createCaService(deps); });
 });
+
+test('a service-account caller gets exactly its own identity, without node authorization', async (t) => {
+  let asked = false;
+  const deps: Partial<CaServiceDeps> = {
+    authenticate: () => Promise.resolve({ node: 'node-a', serviceAccount: { namespace: 'default', name: 'httpbin' } }),
+    mayHaveIdentity: () => { asked = true; return false; },
+  };
+  const out = await invoke(deps, { csr: generateKeyAndCsr(URI).csrPem, identity: URI });
+  t.is(out.err, null);
+  t.is(out.value?.certChain?.length, 2);
+  t.false(asked); // its token names the identity; what else runs on its node does not matter
+});
+
+test('a service-account caller is refused any other identity (PERMISSION_DENIED, before CSR parsing)', async (t) => {
+  const registry = new Registry();
+  const authenticate = (): Promise<{ node: string; serviceAccount: { namespace: string; name: string } }> =>
+    Promise.resolve({ node: 'node-a', serviceAccount: { namespace: 'default', name: 'httpbin' } });
+  for (const other of ['spiffe://cluster.local/ns/default/sa/sleep', 'spiffe://cluster.local/ns/shop/sa/httpbin']) {
+    const out = await invoke({ registry, authenticate, mayHaveIdentity: () => true }, { csr: 'junk', identity: other });
+    t.is(out.err?.code, grpc.status.PERMISSION_DENIED);
+    t.regex(out.err?.details ?? '', /service account default\/httpbin may only have its own identity, not spiffe:\/\/cluster\.local\//);
+  }
+  t.regex(await registry.metrics(), /^ambit_ca_requests_refused_total\{reason="not_authorized"\} 2$/m);
+});

@@ -53,7 +53,7 @@ test('parseLocalArgs: errors name the problem', (t) => {
     [['up', '-n', 'x'], /option --namespace does not apply here/],
     [['up', '--bogus'], /Unknown option '--bogus'/],
     [['apply'], /give -f FILE\|DIR\|-/],
-    [['label', 'svc', 'x', 'a=b'], /first argument is ns or pod/],
+    [['label', 'deploy', 'x', 'a=b'], /first argument is ns, pod or svc/],
     [['label', 'pod'], /give the pod name/],
     [['label', 'ns', 'default'], /give key=value or key-/],
     [['label', 'ns', 'default', 'novalue'], /invalid label "novalue"/],

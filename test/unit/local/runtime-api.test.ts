@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AmbitError, isAmbitError } from '../../../api/errors.js';
 import { silentLogger } from '../../../api/log.js';
+import { groupKind, type KubeObject } from '../../../controller/config/resource.js';
 import { RuntimeClient, type ApplyRequest, type LabelRequest, type OperationResult, type PodInfo, type RuntimeService } from '../../../cli/local/runtime-api.js';
 import { startRuntimeServer } from '../../../cli/local/runtime-server.js';
 import { unixRequest } from '../../../cli/local/unix-http.js';
@@ -18,6 +19,13 @@ class FakeRuntime implements RuntimeService {
   podInfos(): PodInfo[] { return [{ namespace: 'default', name: 'p', node: 'node-1', ip: '10.244.1.2', status: 'Running', ready: true, mesh: 'no', netns: 'x', containers: [], labels: {}, serviceAccount: 'default' }]; }
   serviceInfos() { return []; }
   workloadInfos() { return []; }
+  objectsOf(kinds: readonly string[]): KubeObject[] {
+    const all: KubeObject[] = [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } },
+      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'waypoint', namespace: 'default' } },
+    ];
+    return all.filter((o) => kinds.includes(groupKind(o)));
+  }
   apply(req: ApplyRequest): Promise<OperationResult> {
     this.calls.push(`apply ${req.objects.map((o) => o.object.metadata.name).join(',')} ${req.timeoutMs ?? '-'}`);
     return Promise.resolve({ changes: [{ ref: 'service/a', namespace: 'default', action: 'created' }], findings: [], version: 4, errors: [] });
@@ -52,6 +60,8 @@ test('routes: status, get, apply, delete, label, stop', async (t) => {
   t.is((await client.get<PodInfo>('pods'))[0]?.name, 'p');
   t.is((await client.get('nodes')).length, 1);
   t.deepEqual(await client.get('services'), []);
+  t.deepEqual((await client.objects(['gateway.networking.k8s.io/Gateway', 'Namespace'])).map((o) => o.kind).sort(), ['Gateway', 'Namespace']);
+  t.deepEqual(await client.objects(['Service']), []);
   const applied = await client.apply({ objects: [{ object: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'a' } }, file: 'a.yaml' }], timeoutMs: 5_000 });
   t.is(applied.version, 4);
   t.is((await client.delete({ objects: [] })).version, 5);
@@ -72,7 +82,7 @@ test('errors: codes from the runtime, bad requests, unknown routes, no cluster',
   t.deepEqual(Object.keys(JSON.parse(bad.body) as object), ['code', 'message']);
   t.regex((JSON.parse(bad.body) as { message: string }).message, /^expected \{"objects"/);
   t.is((JSON.parse(bad.body) as { code: string }).code, 'AMBIT_ERR_CONFIG');
-  const badLabel = await unixRequest(socket, '/label', { body: { kind: 'svc', name: 'x', edit: {} } });
+  const badLabel = await unixRequest(socket, '/label', { body: { kind: 'deploy', name: 'x', edit: {} } });
   t.is(badLabel.status, 400);
   const none = await unixRequest(socket, '/nope');
   t.is(none.status, 404);
