@@ -149,6 +149,9 @@ export class HttpProxy {
         return { ...base, status: 503, flags: 'UF', error: message };
       }
       const responseHeaders = withoutHopByHop(headerMap(upstream.headers));
+      // A gRPC "trailers-only" answer (status in the headers, no body) is relayed as
+      // headers plus trailers: the client's stream cannot end with the header frame here.
+      if (h2) for (const name of GRPC_STATUS_HEADERS) responseHeaders.delete(name);
       for (const ops of plan.responseHeaders) applyHeaderOps(responseHeaders, ops);
       res.writeHead(upstream.statusCode, Object.fromEntries(responseHeaders));
       try {
@@ -165,6 +168,7 @@ export class HttpProxy {
       const trailers = upstream.trailers();
       const grpcStatus = trailers['grpc-status'] ?? firstValue(upstream.headers['grpc-status']);
       if (Object.keys(trailers).length > 0) res.addTrailers(trailers);
+      else if (h2 && grpcStatus !== undefined) res.addTrailers(grpcStatusTrailers(upstream.headers));
       res.end();
       return { ...base, status: upstream.statusCode, flags: '-', ...(grpcStatus !== undefined ? { grpcStatus } : {}) };
     } finally {
@@ -204,6 +208,18 @@ function respond(res: Response, status: number, headers: Readonly<Record<string,
 function header(req: Request, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v.join(', ') : v;
+}
+
+const GRPC_STATUS_HEADERS = ['grpc-status', 'grpc-message', 'grpc-status-details-bin'];
+
+/** The gRPC status fields of a trailers-only response's headers, as trailers. */
+function grpcStatusTrailers(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of GRPC_STATUS_HEADERS) {
+    const v = firstValue(headers[name]);
+    if (v !== undefined) out[name] = v;
+  }
+  return out;
 }
 
 function firstValue(v: string | string[] | undefined): string | undefined {
