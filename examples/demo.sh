@@ -211,6 +211,35 @@ expect_200 "STRICT: sleep (mTLS) → httpbin" "$AMBIT local exec deploy/sleep --
 run "$AMBIT local delete -f examples/policies/strict-mtls.yaml" || die "delete failed"
 expect_200 "PERMISSIVE again: legacy/sleep → httpbin pod $FAR_IP" "$AMBIT local exec -n legacy deploy/sleep -- curl -sS -m 5 -o /dev/null -w '%{http_code}' http://$FAR_IP:8080/get"
 
+# ---------------------------------------------------------------- 5. waypoint (L7)
+
+step "5. A waypoint: HTTP routing by path, header and weight"
+say "A waypoint is an L7 proxy a service opts in to. It is a Gateway of class istio-waypoint (what istioctl waypoint apply writes); the local runtime deploys it as a pod outside the mesh that speaks HBONE itself. Labelling a Service istio.io/use-waypoint=waypoint makes the node daemons send its traffic to the waypoint, which routes each request by Istio's VirtualService and DestinationRule."
+run "cat examples/waypoint/00-waypoint.yaml"
+run "$AMBIT local apply -f examples/waypoint/" || die "apply failed"
+run "$AMBIT local label svc httpbin istio.io/use-waypoint=waypoint" || die "label failed"
+say "examples/waypoint/20-routing.yaml: /one is rewritten to httpbin's /ip, /two to /user-agent, a Chrome user agent goes to v2, everything else is split 80/20 between v1 and v2:"
+expect_200 "sleep → httpbin /one (rewritten to /ip)" "$AMBIT local exec deploy/sleep -- curl -sS -m 5 -o /dev/null -w '%{http_code}' http://httpbin:8000/one"
+run "$AMBIT local exec deploy/sleep -- curl -sS -m 5 http://httpbin:8000/two"
+run "$AMBIT local exec deploy/sleep -- sh -c 'for i in \$(seq 1 20); do curl -s -o /dev/null http://httpbin:8000/status/200; done'"
+say "The waypoint's access log says which route and which upstream served each request (20 requests, about 4 to v2):"
+WAYPOINT_LOG=$($AMBIT local logs deploy/waypoint)
+V2_IP=$($AMBIT local get pods -o json | python3 -c 'import json,sys; print(" ".join(p["ip"] for p in json.load(sys.stdin) if p.get("deployment") == "httpbin-v2"))')
+printf '%s\n' "$WAYPOINT_LOG" | grep '"path":"/status/200"' | tail -20 | python3 -c '
+import json, sys
+v2 = set(sys.argv[1].split())
+counts = {}
+for line in sys.stdin:
+    l = json.loads(line)
+    version = "v2" if l["upstream_host"].split(":")[0] in v2 else "v1"
+    counts[version] = counts.get(version, 0) + 1
+    print("  %s %s -> %s route=%s upstream=%s (%s)" % (l["method"], l["path"], l["response_code"], l["route_name"], l["upstream_host"], version))
+print("  " + ", ".join("%s: %d" % kv for kv in sorted(counts.items())))
+' "$V2_IP"
+run "$AMBIT local label svc httpbin istio.io/use-waypoint-" || die "label failed"
+say "Without the label the waypoint is out of the path again (nothing restarted): /one is httpbin's own 404."
+run "$AMBIT local exec deploy/sleep -- curl -sS -m 5 -o /dev/null -w '%{http_code}\\n' http://httpbin:8000/one"
+
 # ---------------------------------------------------------------- the end
 
 step "Done: the mesh keeps running"
@@ -225,6 +254,8 @@ Continue by hand, for example:
   $AMBIT local label ns legacy istio.io/dataplane-mode=ambient   # enroll legacy/sleep, no restart
   $AMBIT local label ns legacy istio.io/dataplane-mode-          # and take it out again
   $AMBIT local apply -f examples/policies/         # both policies at once
+  $AMBIT local label svc httpbin istio.io/use-waypoint=waypoint   # HTTP routing through the waypoint again
+  $AMBIT waypoint list -A                          # waypoints, their address, who uses them
 
 When you are done, remove everything (namespaces, links, eBPF programs, processes, files):
 
