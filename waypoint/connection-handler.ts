@@ -71,7 +71,10 @@ export class ConnectionHandler {
     const declared = target.kind === 'service' ? declaredProtocol(target.port) : 'detect';
     let protocol: L7Protocol;
     if (declared === 'tcp' || declared === 'http1' || declared === 'http2') protocol = declared;
-    else protocol = await sniffProtocol(stream, declared === 'http' ? HTTP_LIMITS.headersTimeoutMs : HTTP_LIMITS.detectTimeoutMs);
+    else if (declared === 'http') {
+      // Declared HTTP: the preface tells h2c from HTTP/1.1; anything else is bad HTTP/1.1 (400).
+      protocol = (await sniffProtocol(stream, HTTP_LIMITS.headersTimeoutMs)) === 'http2' ? 'http2' : 'http1';
+    } else protocol = await sniffProtocol(stream, HTTP_LIMITS.detectTimeoutMs);
     if (stream.destroyed) return;
     if (protocol === 'tcp') {
       this.tcp.handle(stream, ctx);
@@ -90,9 +93,10 @@ export class ConnectionHandler {
     if (protocol === 'http1') {
       const server = createHttp1Server({ maxHeaderSize: HTTP_LIMITS.maxHeaderBytes },
         (req: IncomingMessage, res: ServerResponse) => this.http.handle(req, res, ctx));
-      server.on('clientError', (_err, socket: Duplex) => {
-        // Malformed HTTP: answer 400 for this connection only, as Envoy does.
-        if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+      server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+        // Malformed HTTP: answer for this connection only (431 for oversized headers, else 400), as Envoy does.
+        const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+        if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
         else socket.destroy();
       });
       server.emit('connection', stream);

@@ -4,7 +4,7 @@
 // certificates and HBONE; the loopback fabric plays the eBPF program's part.
 import http from 'node:http';
 import http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import test from 'ava';
 import { createLogger, silentLogger } from '../../../api/log.js';
@@ -81,6 +81,15 @@ async function get(mesh: Mesh, path: string, headers: Record<string, string> = {
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** Ends a client socket and waits until it is closed. */
+function closed(sock: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    if (sock.destroyed) return resolve();
+    sock.once('close', () => resolve());
+    sock.end();
   });
 }
 
@@ -291,10 +300,20 @@ test('rule 80: TCP routes with weights through the waypoint (per connection)', a
   for (let i = 0; i < 100; i++) {
     const sock = await mesh.connect('10.244.1.5', '10.96.0.40', 9000);
     const r = await exchange(sock, 'x', 'hello vN\nx'.length);
-    await new Promise<void>((resolve) => { sock.once('close', () => resolve()); sock.end(); });
+    await closed(sock);
     if (r.data.startsWith('hello v2')) v2++;
     else t.true(r.data.startsWith('hello v1'), r.data);
   }
   // 20 % of 100; binomial sd = 4: ±4 sd.
   t.true(v2 >= 4 && v2 <= 36, `v2 got ${v2} of 100`);
+});
+
+test('malformed HTTP gets 400 on that connection only; the next connection is served', async (t) => {
+  const { mesh } = await setup([...base, withWaypoint]);
+  t.teardown(() => mesh.close());
+  const bad = await mesh.connect('10.244.1.5', '10.96.0.10', 8000);
+  const r1 = await exchange(bad, 'GET /x HTTP/1.1\r\nno-colon-here\r\n\r\n', 12);
+  t.regex(r1.data, /^HTTP\/1\.1 400 /);
+  await closed(bad);
+  t.is((await get(mesh, '/after')).status, 200);
 });
