@@ -5,9 +5,9 @@ SHELL := /bin/bash
 # Build: openssl (tests), make/g++/python3 + clang/llvm/libbpf-dev/bpftool (native addon and
 # eBPF object). Local runtime and privileged tests: iproute2, procps, iptables/nftables
 # (checked to hold none of our rules), curl, python3-httpbin + gunicorn (+ gevent) for httpbin pods.
-# Benchmarks: haproxy (the mTLS-pair baseline).
+# Benchmarks: haproxy (the mTLS-pair baseline), nginx (the reverse-proxy hop next to the waypoint).
 APT_PACKAGES := openssl ca-certificates curl iproute2 procps make g++ python3 clang llvm libbpf-dev bpftool \
-	iptables nftables python3-httpbin gunicorn python3-gevent haproxy
+	iptables nftables python3-httpbin gunicorn python3-gevent haproxy nginx
 NPM_STAMP := node_modules/.ambit-installed
 
 .PHONY: all setup apt-deps npm-deps build gen native test unit lint demo bench clean

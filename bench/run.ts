@@ -1,6 +1,7 @@
 // `make bench`: runs every case (each in its own node process), prints one table, and
-// writes bench/results/latest.json and bench/results/<start time>.json (and, when B1 ran,
-// the latency picture bench/results/latency.svg and <start time>-latency.svg). Unmet goals are
+// writes bench/results/latest.json and bench/results/<start time>.json (and the latency
+// pictures: latency.svg when B1 ran, waypoint-latency.svg when B6 ran, each also as
+// <start time>-<name>.svg). Unmet goals are
 // reported, not failed: the exit code is non-zero only when the runner itself breaks.
 //   node dist/bench/run.js [--quick] [--only B7,B8] [--cpu-prof]
 import path from 'node:path';

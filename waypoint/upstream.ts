@@ -104,7 +104,8 @@ export class Upstreams {
     this.pools.clear();
     this.sessions.clear();
     await Promise.all([
-      ...pools.map((p) => p.destroy().catch(() => undefined)),
+      // Idle keep-alive connections close cleanly; requests still running get a bounded wait.
+      ...pools.map((p) => closeWithin(p, POOL_CLOSE_GRACE_MS)),
       ...sessions.map((s) => s.then((session) => session.destroy(), () => undefined)),
     ]);
   }
@@ -171,6 +172,16 @@ export class Upstreams {
     const signal = AbortSignal.timeout(this.opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
     this.openStream(ep, signal).then((stream) => cb(null, stream), (err: unknown) => cb(err instanceof Error ? err : new Error(String(err)), null));
   }
+}
+
+const POOL_CLOSE_GRACE_MS = 2_000;
+
+async function closeWithin(pool: Pool, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), ms); });
+  const outcome = await Promise.race([pool.close().then(() => 'closed' as const, () => 'late' as const), late]);
+  clearTimeout(timer);
+  if (outcome === 'late') await pool.destroy().catch(() => undefined);
 }
 
 function endpointKey(ep: UpstreamEndpoint): string {

@@ -13,8 +13,8 @@ import type { BenchResult } from '../result.js';
 import type { LatencyChart, LatencySeries } from '../lib/latency-svg.js';
 import { caseLog, processFigures, rounded, spread, rotated } from './l4/figures.js';
 import { startL4Mesh, warmHttp, type L4Mesh, type Mode } from './l4/mesh.js';
-import type { LatencyRun } from './l4/messages.js';
-import { rank } from './l4/summary.js';
+import type { LatencyRun, LatencySummary } from './l4/messages.js';
+import { percentiles } from './l4/summary.js';
 import { median, round } from '../lib/stats.js';
 
 const ID = 'B1';
@@ -47,20 +47,12 @@ interface Measured {
   rate: number;
   repetition: number;
   /** Percentiles over completed requests plus unanswered ones counted as infinitely late. */
-  ms: Record<Pct | 'max', number>;
+  ms: LatencySummary;
   run: Omit<LatencyRun, 'samplesMs'>;
   processes: ReturnType<typeof processFigures>;
 }
 
 interface Step { connections: number; rate: number; repetition: number; warmupMs: number; measureMs: number }
-
-function percentiles(samplesMs: Float64Array, unanswered: number): Record<Pct | 'max', number> {
-  const all = new Float64Array(samplesMs.length + unanswered);
-  all.set(samplesMs);
-  all.fill(Number.POSITIVE_INFINITY, samplesMs.length);
-  all.sort();
-  return { p50: rank(all, 50), p90: rank(all, 90), p99: rank(all, 99), max: all[all.length - 1] ?? Number.NaN };
-}
 
 async function measure(mesh: L4Mesh, mode: Mode, step: Step, profile: boolean): Promise<{ m: Measured; profiles: string[] }> {
   const load = mesh.load(mode);

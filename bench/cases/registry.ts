@@ -18,6 +18,7 @@ export const CASES: readonly BenchCase[] = [
   { id: 'B3', key: 'l4-throughput', name: 'L4 bulk throughput', load: async () => (await import('./l4-throughput.js')).runL4ThroughputBench },
   { id: 'B4', key: 'l4-conn-rate', name: 'L4 connection rate', load: async () => (await import('./l4-conn-rate.js')).runL4ConnRateBench },
   { id: 'B5', key: 'l4-authz-conn-rate', name: 'L4 authorization, 10,000 policies', load: async () => (await import('./l4-authz-conn-rate.js')).runL4AuthzConnRateBench },
+  { id: 'B6', key: 'waypoint-hop', name: 'Waypoint hop', load: async () => (await import('./waypoint-hop.js')).runWaypointHopBench },
   { id: 'B7', key: 'ca', name: 'CA issuance', load: async () => (await import('./ca.js')).runCaBench },
   { id: 'B8', key: 'config-push', name: 'Config push', load: async () => (await import('./config-push.js')).runConfigPushBench },
   { id: 'B9', key: 'rbac', name: 'RBAC', load: async () => (await import('./rbac.js')).runRbacBench },

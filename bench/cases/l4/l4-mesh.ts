@@ -36,6 +36,7 @@ function daemonExecArgv(): string[] {
 }
 
 export async function startLoopbackL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
+  if (opts.waypoint) throw new Error('the waypoint hop (B6) runs on the netns topology only (root, native addon and BPF object built; BENCH_L4_TOPOLOGY=netns)');
   const undo: (() => Promise<void>)[] = [];
   const closeAll = async (): Promise<void> => {
     for (const fn of undo.splice(0).reverse()) {
@@ -119,6 +120,8 @@ export async function startLoopbackL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> 
         case 'haproxy':
           if (!haproxy.available) throw new Error(`haproxy baseline unavailable: ${haproxy.reason}`);
           return { via: 'tcp', port: haproxy.frontends[service]! };
+        case 'ambit-vip': case 'waypoint': case 'nginx':
+          throw new Error(`mode ${mode}: the waypoint hop runs on the netns topology only`);
       }
     };
 

@@ -5,9 +5,16 @@
 import type { KubeObject } from '../../../controller/config/resource.js';
 import type { WindowResult } from '../../lib/proc-stats.js';
 import type { RpcChild } from '../../lib/ipc-rpc.js';
-import type { AuthzStats, DaemonStats, HaproxyStarted, LoadApi, PodPorts, Target } from './messages.js';
+import type { LogProblems } from './log-problems.js';
+import type { AuthzStats, DaemonStats, HaproxyStarted, LoadApi, NginxStarted, PodPorts, Target, WaypointStats } from './messages.js';
 
-export type Mode = 'direct' | 'ambit' | 'haproxy';
+/**
+ * How a client reaches the server: direct, Ambit (L4, to the server pod's IP), the haproxy
+ * pair; with the waypoint hop (B6, netns only) also ambit-vip (L4 to a Service VIP without a
+ * waypoint), waypoint (the same through the Service's waypoint) and nginx (plain HTTP
+ * reverse proxy in the waypoint pod's netns).
+ */
+export type Mode = 'direct' | 'ambit' | 'haproxy' | 'ambit-vip' | 'waypoint' | 'nginx';
 export type Service = keyof PodPorts;
 export type Topology = 'netns' | 'loopback';
 
@@ -26,13 +33,15 @@ export interface L4MeshOptions {
   haproxy: boolean;
   /** Response body of the HTTP server (B1/B2: 1 KB). */
   httpBodyBytes?: number;
+  /** Add the waypoint hop and its nginx baseline (B6; netns topology only): modes ambit-vip, waypoint, nginx. */
+  waypoint?: boolean;
   log: (message: string) => void;
 }
 
 export interface L4Mesh {
   topology: Topology;
   haproxy: HaproxyStarted;
-  /** Modes this run can measure: direct and ambit always, haproxy when it started. */
+  /** Modes this run can measure: direct and ambit always, haproxy when it started; ambit-vip, waypoint and nginx (when it started) with `waypoint`. */
   modes: Mode[];
   target(mode: Mode, service: Service): Target;
   /**
@@ -40,7 +49,9 @@ export interface L4Mesh {
    * netns topology one per client pod: the enrolled one for ambit, the other for direct and haproxy).
    */
   load(mode: Mode): RpcChild<LoadApi>;
-  /** Process ids by role: daemon-node-1, daemon-node-2, load*, pods*, haproxy-a, haproxy-b. */
+  /** The waypoint hop (with `waypoint`): its process, the nginx baseline, the waypoint's counters. */
+  waypoint?: { pid: number; nginx: NginxStarted; stats(): Promise<WaypointStats>; logProblems(): LogProblems };
+  /** Process ids by role: daemon-node-1, daemon-node-2, load*, pods*, haproxy-a, haproxy-b, waypoint, nginx. */
   pids: Record<string, number>;
   /** What the mesh looked like once warm (topology, idle RSS, node flags, how it was built). */
   setup: Record<string, unknown>;

@@ -26,6 +26,10 @@ export interface LatencyRun {
   completed: number;
   /** Requests still unanswered when the run gave up waiting. */
   unanswered: number;
+  /** Responses whose status was not 2xx (counted in `completed`, and in the samples, like the others). */
+  non2xx: number;
+  /** The status line of the first of them. */
+  firstNon2xx?: string;
   durationMs: number;
   /** completed / measured seconds. */
   achievedRps: number;
@@ -128,4 +132,34 @@ export interface HaproxyPlacement {
 
 export type HaproxyApi = {
   start: { params: { backends: { name: string; port: number; host?: string }[]; placement?: HaproxyPlacement }; result: HaproxyStarted };
+};
+
+/** nginx in the waypoint pod's netns (B6's baseline), or why not. */
+export type NginxStarted =
+  | { available: true; version: string; pid: number; frontend: { host: string; port: number }; config: string }
+  | { available: false; reason: string };
+
+/** What B6 reads of the waypoint: its /config_dump (HBONE counters, upstream pools) and /metrics (requests by response code and flags). */
+export interface WaypointStats {
+  ready: boolean;
+  hbone: {
+    pool: { connections: number; streams: number; handshakes: number };
+    server: { connections: number; streams: number; accepted: number };
+  };
+  upstreams: string[];
+  /** istio_requests_total summed by "<response_code> <response_flags>". */
+  requests: Record<string, number>;
+  /** Opaque TCP connections relayed so far (istio_tcp_connections_opened_total, summed). */
+  tcpOpened: number;
+}
+
+/**
+ * The keeper of the waypoint pod (B6), forked into that pod's netns: it starts `ambit
+ * waypoint run` there (the pid is the waypoint's own node process), reads its admin
+ * endpoints on the pod's loopback, and runs the nginx baseline in the same netns.
+ */
+export type WaypointPodApi = {
+  startWaypoint: { params: { argv: string[]; logFile: string; env: Record<string, string>; timeoutMs: number }; result: { pid: number } };
+  waypointStats: { params: undefined; result: WaypointStats };
+  startNginx: { params: { listen: { host: string; port: number }; upstream: { host: string; port: number }; accessLog: boolean }; result: NginxStarted };
 };

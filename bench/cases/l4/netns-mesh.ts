@@ -8,6 +8,9 @@
 //   pod netns      the server pods' servers and the client pods' load generators (RPC children
 //                  forked through `ip netns exec`, which execs node: same pid, same IPC fd)
 //
+// With `waypoint` (B6) also the waypoint pod: `ambit waypoint run` and the nginx baseline
+// in its netns, started by a keeper child forked there (netns-waypoint.ts).
+//
 // Two pod sets (netns-objects.ts): mesh/* enrolled, plain/* not, on the same nodes. The
 // cluster name is random ("bench" + 4 characters), so runs never share a namespace; every
 // resource is recorded before it is made (topology.ts) and torn down in close(), on
@@ -30,9 +33,11 @@ import { openWindow, rssBytes } from '../../lib/proc-stats.js';
 import { round } from '../../lib/stats.js';
 import { unixRequest } from '../../../cli/local/unix-http.js';
 import { authzStatsOf, type AuthzDump } from './authz-stats.js';
-import type { AuthzStats, DaemonStats, HaproxyApi, HaproxyStarted, LoadApi, PodsApi, Target } from './messages.js';
+import { logProblemsOfFile } from './log-problems.js';
+import type { AuthzStats, DaemonStats, HaproxyApi, HaproxyStarted, LoadApi, PodsApi, Target, WaypointPodApi, WaypointStats } from './messages.js';
 import type { L4Mesh, L4MeshOptions, Mode, Service } from './mesh-types.js';
-import { HAPROXY_FIRST_PORT, NETNS_NODES, NETNS_PODS, netnsObjects, netnsPlan } from './netns-objects.js';
+import { HAPROXY_FIRST_PORT, NETNS_NODES, NETNS_PODS, netnsObjects, netnsPlan, WAYPOINT_POD, WAYPOINT_VIPS } from './netns-objects.js';
+import { NGINX_PORT, startWaypointHop, waypointNetns, type WaypointHop } from './netns-waypoint.js';
 import { SERVER_PORTS } from './objects.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));           // dist/bench/cases/l4
@@ -170,23 +175,46 @@ function statsOf(dump: ConfigDump, rssMiB: number): DaemonStats {
 
 const counter = (stats: Record<string, string> | undefined, name: string): number => Number(stats?.[name] ?? Number.NaN);
 
-const PINO_LEVELS: Record<number, string> = { 40: 'warn', 50: 'error', 60: 'fatal' };
+/** Modes whose client is the enrolled mesh/client (captured by daemon node-1). */
+const MESH_MODES: readonly Mode[] = ['ambit', 'ambit-vip', 'waypoint'];
 
-/** Warnings and errors in a pino log: how many, and the first few distinct messages. */
-export function logProblems(text: string, max = 5): { count: number; first: string[] } {
-  let count = 0;
-  const first: string[] = [];
-  for (const line of text.split('\n')) {
-    const m = /"level":(\d+)/.exec(line);
-    const level = m ? PINO_LEVELS[Number(m[1])] : undefined;
-    if (!level) continue;
-    count++;
-    const msg = /"msg":"((?:[^"\\]|\\.)*)"/.exec(line)?.[1] ?? line.slice(0, 200);
-    const err = /"err":"((?:[^"\\]|\\.)*)"/.exec(line)?.[1];
-    const text = `${level}: ${msg}${err ? ` (${err})` : ''}`;
-    if (first.length < max && !first.includes(text)) first.push(text);
+/**
+ * Warm-up connections through `mode` (certificates issued, tunnels pooled), how many went
+ * through: 300 ms of echo connections, or (nginx proxies HTTP only) 300 ms of HTTP requests
+ * on one connection, every response a 2xx.
+ */
+async function warmConnections(load: RpcChild<LoadApi>, target: (mode: Mode, service: Service) => Target, mode: Mode): Promise<number> {
+  if (mode === 'nginx') {
+    await load.call('httpOpen', { target: target(mode, 'http'), connections: 1 });
+    try {
+      const r = await load.call('httpRun', { rate: 200, durationMs: 300 });
+      if (r.completed === 0 || r.non2xx > 0) throw new Error(`no HTTP through ${mode}: ${r.completed} responses, ${r.non2xx} not 2xx${r.firstNon2xx ? ` (${r.firstNon2xx})` : ''}`);
+      return 1;
+    } finally {
+      await load.call('httpClose', undefined);
+    }
   }
-  return { count, first };
+  const r = await load.call('connRate', { target: target(mode, 'echo'), concurrency: 1, warmupMs: 0, durationMs: 300 });
+  if (r.connections === 0) throw new Error(`no connection through ${mode}: ${r.firstError ?? 'unknown error'}`);
+  return r.connections;
+}
+
+function waypointSetup(hop: WaypointHop): Record<string, unknown> {
+  const { meshClient, meshServer, plainClient, plainServer } = NETNS_PODS;
+  return {
+    process: `\`ambit waypoint run\` in the waypoint pod's netns (${WAYPOINT_POD.namespace}/${WAYPOINT_POD.name} ${WAYPOINT_POD.ip} on ${WAYPOINT_POD.node}, outside the mesh), with ${WAYPOINT_POD.node}'s bootstrap token`,
+    command: hop.command,
+    nodeFlags: hop.nodeFlags,
+    logs: process.env.BENCH_L4_ACCESS_LOG === 'off' ? 'warn only (BENCH_L4_ACCESS_LOG=off)' : 'pino at info to a file: one access-log line per request',
+    paths: {
+      waypoint: `mesh/client ${meshClient.ip} -> Service VIP ${WAYPOINT_VIPS.server} (istio.io/use-waypoint) -> eBPF capture -> daemon ${meshClient.node} -> HBONE -> waypoint ${WAYPOINT_POD.ip} (HTTP/1.1 terminated, routed) -> HBONE (pooled) -> daemon ${meshServer.node} -> mesh/server ${meshServer.ip}`,
+      'ambit-vip': `mesh/client ${meshClient.ip} -> Service VIP ${WAYPOINT_VIPS.serverL4} (no waypoint) -> eBPF capture -> daemon ${meshClient.node} -> HBONE -> daemon ${meshServer.node} -> mesh/server ${meshServer.ip}`,
+      nginx: `plain/client ${plainClient.ip} -> nginx ${WAYPOINT_POD.ip}:${NGINX_PORT} (the waypoint pod's netns) -> plain/server ${plainServer.ip} (keep-alive upstream)`,
+    },
+    nginx: hop.nginx.available
+      ? { version: hop.nginx.version, config: 'one process (master_process off, worker_processes 1), HTTP/1.1 keep-alive both sides, X-Forwarded-For and X-Request-Id added, access log buffered like the waypoint\'s', file: hop.nginx.config }
+      : { unavailable: hop.nginx.reason },
+  };
 }
 
 export async function startNetnsL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
@@ -229,10 +257,10 @@ export async function startNetnsL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
     // Runs after every process has stopped (undo runs in reverse): surface the daemons' and
     // the controller's warnings, and keep the logs when BENCH_L4_LOG_DIR is set.
     undo.push(() => {
-      for (const name of [...NETNS_NODES.map((n) => `daemon-${n}`), 'controller']) {
+      for (const name of [...NETNS_NODES.map((n) => `daemon-${n}`), 'controller', 'waypoint']) {
         const file = path.join(dir, `${name}.log`);
         if (!existsSync(file)) continue;
-        const { count, first } = logProblems(readFileSync(file, 'utf8'));
+        const { count, first } = logProblemsOfFile(file);
         if (count > 0) opts.log(`${name} logged ${count} warning(s)/error(s); first: ${first.join(' | ')}`);
         const keep = process.env.BENCH_L4_LOG_DIR;
         if (keep) {
@@ -242,7 +270,9 @@ export async function startNetnsL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
       }
     });
 
-    const plan: TopologyPlan = netnsPlan(cluster);
+    const withWaypoint = opts.waypoint === true;
+    const objects = netnsObjects({ waypoint: withWaypoint });
+    const plan: TopologyPlan = netnsPlan(cluster, { waypoint: withWaypoint });
     const netnsOf = (p: { namespace: string; name: string }): string => plan.pods.find((x) => x.namespace === p.namespace && x.name === p.name)!.netns;
     const nodeNetns = (node: string): string => plan.nodes.find((n) => n.name === node)!.netns;
     undo.push(async () => {
@@ -252,7 +282,7 @@ export async function startNetnsL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
     await applyTopology(plan, topoDir);
 
     // Controller in the fabric netns, configured from the objects as YAML files.
-    writeFileSync(path.join(objectsDir, 'cluster.yaml'), netnsObjects().map((o) => stringify(o)).join('---\n'));
+    writeFileSync(path.join(objectsDir, 'cluster.yaml'), objects.map((o) => stringify(o)).join('---\n'));
     const controllerLog = path.join(dir, 'controller.log');
     const controllerFlags = (process.env.BENCH_L4_CONTROLLER_FLAGS ?? '').split(' ').filter((s) => s !== '');
     const controller = spawnLogged([ipPath(), 'netns', 'exec', plan.fabric.netns, process.execPath, ...controllerFlags, CLI, 'controller',
@@ -274,12 +304,13 @@ export async function startNetnsL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
       return child;
     };
     const { meshClient, meshServer, plainClient, plainServer } = NETNS_PODS;
-    const [meshPods, plainPods, meshLoad, plainLoad, haproxyKeeper] = await Promise.all([
+    const [meshPods, plainPods, meshLoad, plainLoad, haproxyKeeper, waypointKeeper] = await Promise.all([
       fork<PodsApi>('pods-child.js', 'mesh/server pod', netnsOf(meshServer)),
       fork<PodsApi>('pods-child.js', 'plain/server pod', netnsOf(plainServer)),
       fork<LoadApi>('load-child.js', 'load generator in mesh/client', netnsOf(meshClient)),
       fork<LoadApi>('load-child.js', 'load generator in plain/client', netnsOf(plainClient)),
       opts.haproxy ? fork<HaproxyApi>('haproxy-child.js', 'haproxy keeper', plan.fabric.netns) : Promise.resolve(undefined),
+      withWaypoint ? fork<WaypointPodApi>('waypoint-pod-child.js', 'waypoint pod keeper', waypointNetns(plan)) : Promise.resolve(undefined),
     ]);
     const podsStart = { httpBodyBytes: opts.httpBodyBytes ?? 1024, host: '0.0.0.0', ports: { ...SERVER_PORTS } };
     await Promise.all([meshPods.call('start', podsStart), plainPods.call('start', podsStart)]);
@@ -303,9 +334,9 @@ export async function startNetnsL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
     const daemonDead = (d: Daemon) => (): string | undefined => (exited(d.proc) ? `daemon ${d.node} exited (${d.proc.exitCode ?? d.proc.signalCode}):\n${tail(d.logFile)}` : undefined);
     await Promise.all(daemons.map(async (d) => {
       await waitFor(`daemon ${d.node} ready`, START_TIMEOUT_MS, async () => ((await unixRequest(d.socket, '/healthz/ready', { timeoutMs: 5_000 })).status === 200 ? true : undefined), daemonDead(d));
-      // Both of its pods' links carry the pod program; its mesh pod is enrolled.
-      const local = Object.values(NETNS_PODS).filter((p) => p.node === d.node);
-      const enrolled: string[] = local.filter((p) => p.namespace === 'mesh').map((p) => p.ip);
+      // Every pod link carries the pod program; its mesh pod is enrolled (not the waypoint pod).
+      const local = [...Object.values(NETNS_PODS), ...(withWaypoint ? [WAYPOINT_POD] : [])].filter((p) => p.node === d.node);
+      const enrolled: string[] = Object.values(NETNS_PODS).filter((p) => p.node === d.node && p.namespace === 'mesh').map((p) => p.ip);
       await waitFor(`daemon ${d.node} capturing ${enrolled.join(', ')}`, START_TIMEOUT_MS, async () => {
         const c = (await configDump(d)).capture;
         const ok = (c?.podLinks?.length ?? 0) >= local.length && enrolled.every((ip) => c?.enrolled?.some((e) => e.ip === ip))
@@ -330,7 +361,17 @@ export async function startNetnsL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
       checkComm(haproxy.pids.a, 'haproxy', 'haproxy A');
       checkComm(haproxy.pids.b, 'haproxy', 'haproxy B');
     }
+    // The waypoint hop (B6) once the daemons hold the configuration and capture.
+    let hop: WaypointHop | undefined;
+    if (waypointKeeper) {
+      hop = await startWaypointHop({ plan, dir, ctrlDir, controllerPort: CONTROLLER_PORT, cli: CLI, accessLog: process.env.BENCH_L4_ACCESS_LOG !== 'off', keeper: waypointKeeper });
+      checkComm(hop.pid, 'node', 'waypoint');
+      if (hop.nginx.available) checkComm(hop.nginx.pid, 'nginx', 'nginx');
+      else opts.log(`nginx baseline unavailable: ${hop.nginx.reason}`);
+    }
+    const nginx = hop?.nginx;
     const modes: Mode[] = haproxy.available ? ['direct', 'ambit', 'haproxy'] : ['direct', 'ambit'];
+    if (hop) modes.push('ambit-vip', 'waypoint', ...(hop.nginx.available ? ['nginx' as const] : []));
 
     const target = (mode: Mode, service: Service): Target => {
       switch (mode) {
@@ -339,34 +380,51 @@ export async function startNetnsL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
         case 'haproxy':
           if (!haproxy.available) throw new Error(`haproxy baseline unavailable: ${haproxy.reason}`);
           return { via: 'tcp', host: haproxy.frontendHost, port: haproxy.frontends[service]! };
+        case 'ambit-vip':
+        case 'waypoint':
+          if (!hop) throw new Error(`mode ${mode}: the mesh was started without the waypoint hop`);
+          return { via: 'tcp', host: mode === 'waypoint' ? WAYPOINT_VIPS.server : WAYPOINT_VIPS.serverL4, port: SERVER_PORTS[service] };
+        case 'nginx':
+          if (!nginx?.available) throw new Error(`nginx baseline unavailable: ${nginx?.reason ?? 'the mesh was started without the waypoint hop'}`);
+          if (service !== 'http') throw new Error(`nginx proxies HTTP only, not ${service}`);
+          return { via: 'tcp', host: nginx.frontend.host, port: nginx.frontend.port };
       }
     };
-    const load = (mode: Mode): RpcChild<LoadApi> => (mode === 'ambit' ? meshLoad : plainLoad);
-    const pods = (mode: Mode): RpcChild<PodsApi> => (mode === 'ambit' ? meshPods : plainPods);
+    const load = (mode: Mode): RpcChild<LoadApi> => (MESH_MODES.includes(mode) ? meshLoad : plainLoad);
+    const pods = (mode: Mode): RpcChild<PodsApi> => (MESH_MODES.includes(mode) ? meshPods : plainPods);
 
     const daemonStats = async (): Promise<Record<string, DaemonStats>> => Object.fromEntries(await Promise.all(daemons.map(async (d) =>
       [d.node, statsOf(await configDump(d), round(rssBytes(d.proc.pid ?? -1) / 2 ** 20, 1))] as const)));
 
     // Warm every path once (certificates issued, the HBONE connection pooled, TLS sessions
     // cached) and check, from the capture counters, that only Ambit's traffic was captured.
+    // The waypoint's metrics tell which connections went through it (waypoint: all; the others: none).
+    const carried = (st: WaypointStats | undefined): number => (st ? st.tcpOpened + Object.values(st.requests).reduce((a, b) => a + b, 0) : 0);
     const captureCounters: Record<string, Record<string, number>> = {};
     for (const mode of modes) {
       const before = await daemonStats();
-      const r = await load(mode).call('connRate', { target: target(mode, 'echo'), concurrency: 1, warmupMs: 0, durationMs: 300 });
-      if (r.connections === 0) throw new Error(`no connection through ${mode}: ${r.firstError ?? 'unknown error'}`);
+      const wpBefore = await hop?.stats();
+      const connections = await warmConnections(load(mode), target, mode);
       const after = await daemonStats();
+      const wpAfter = await hop?.stats();
       const delta = (node: NodeName, name: string): number => counter(after[node]?.capture, name) - counter(before[node]?.capture, name);
+      const viaWaypoint = carried(wpAfter) - carried(wpBefore);
       captureCounters[mode] = {
-        connections: r.connections,
+        connections,
         outboundSynNode1: delta('node-1', 'outboundSyn'),
         hboneSynNode2: delta('node-2', 'hboneSyn'),
         inboundSynNode2: delta('node-2', 'inboundSyn'),
+        ...(hop ? { viaWaypoint } : {}),
       };
       const captured = delta('node-1', 'outboundSyn') + delta('node-2', 'hboneSyn') + delta('node-2', 'inboundSyn');
-      if (mode === 'ambit' && !(delta('node-1', 'outboundSyn') >= r.connections && delta('node-2', 'hboneSyn') >= 1)) {
-        throw new Error(`Ambit's connections were not captured (counters ${JSON.stringify(captureCounters[mode])}): the figures would not be the mesh's`);
+      const counters = JSON.stringify(captureCounters[mode]);
+      if (mode === 'ambit' && !(delta('node-1', 'outboundSyn') >= connections && delta('node-2', 'hboneSyn') >= 1)) {
+        throw new Error(`Ambit's connections were not captured (counters ${counters}): the figures would not be the mesh's`);
       }
-      if (mode !== 'ambit' && captured !== 0) throw new Error(`${mode} connections were captured (counters ${JSON.stringify(captureCounters[mode])}): that baseline would go through the mesh`);
+      if (MESH_MODES.includes(mode) && delta('node-1', 'outboundSyn') < connections) throw new Error(`${mode}: connections not captured (counters ${counters})`);
+      if (mode === 'waypoint' && viaWaypoint < connections) throw new Error(`waypoint: connections did not go through the waypoint (counters ${counters})`);
+      if (mode !== 'waypoint' && viaWaypoint !== 0) throw new Error(`${mode}: connections went through the waypoint (counters ${counters})`);
+      if (!MESH_MODES.includes(mode) && captured !== 0) throw new Error(`${mode} connections were captured (counters ${counters}): that baseline would go through the mesh`);
     }
 
     // Extra objects (B5): one YAML file each in the watched directory, written under a name
@@ -401,6 +459,8 @@ export async function startNetnsL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
       pids['haproxy-a'] = haproxy.pids.a;
       pids['haproxy-b'] = haproxy.pids.b;
     }
+    if (hop) pids.waypoint = hop.pid;
+    if (nginx?.available) pids.nginx = nginx.pid;
     const windowPids = (mode: Mode): Record<string, number> => {
       const out: Record<string, number> = { load: load(mode).pid, pods: pods(mode).pid };
       for (const [name, pid] of Object.entries(pids)) if (!name.startsWith('load-') && !name.startsWith('pods-')) out[name] = pid;
@@ -424,6 +484,7 @@ export async function startNetnsL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
       daemonLogs: accessLog ? 'pino at info to a file: one access-log line per connection, as in production' : 'warn only (BENCH_L4_ACCESS_LOG=off)',
       daemonNodeFlags: flags,
       haproxy: haproxy.available ? { version: haproxy.version, config: 'nbthread 1 each, mode tcp, TLS 1.3 only, client certificate required (ECDSA P-256)', placement: 'A in node-1\'s netns, B in node-2\'s' } : { unavailable: haproxy.reason },
+      ...(hop ? { waypoint: waypointSetup(hop) } : {}),
       idleRssMiB,
       hbone: await daemonStats(),
       startSeconds: Math.round(performance.now() - began) / 1000,
@@ -433,7 +494,8 @@ export async function startNetnsL4Mesh(opts: L4MeshOptions): Promise<L4Mesh> {
     let warned = false;
     return {
       topology: 'netns', haproxy, modes, target, load, pids, setup, daemonStats,
-      cluster: { objects: netnsObjects(), client: meshClient, server: meshServer },
+      ...(hop ? { waypoint: { pid: hop.pid, nginx: hop.nginx, stats: hop.stats, logProblems: hop.logProblems } } : {}),
+      cluster: { objects, client: meshClient, server: meshServer },
       applyObjects, removeObjects, authzStats,
       controllerRssMiB: () => round(rssBytes(controller.pid ?? -1) / 2 ** 20, 1),
       window: (mode) => openWindow(windowPids(mode)),

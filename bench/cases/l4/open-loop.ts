@@ -25,8 +25,9 @@ class HttpConnection {
   private readonly queue: number[] = [];
   private buffered: Buffer = Buffer.alloc(0);
   private need = -1; // bytes of the current response once its header is parsed
-  /** Called with the request index when its response is complete. */
-  onResponse: (index: number) => void = () => {};
+  private badStatus: string | undefined; // the current response's status line when it is not 2xx
+  /** Called with the request index when its response is complete, and its status line when that is not 2xx. */
+  onResponse: (index: number, badStatus: string | undefined) => void = () => {};
   onSent: (index: number) => void = () => {};
   failure: Error | undefined;
 
@@ -55,6 +56,7 @@ class HttpConnection {
     this.inFlight = -1;
     this.buffered = Buffer.alloc(0);
     this.need = -1;
+    this.badStatus = undefined;
   }
 
   close(): void {
@@ -82,13 +84,16 @@ class HttpConnection {
           return;
         }
         this.need = end + HEADER_END.length + Number(m[1]);
+        const eol = head.indexOf('\r\n');
+        const statusLine = eol < 0 ? head : head.slice(0, eol);
+        this.badStatus = /^HTTP\/\d\.\d 2\d\d/.test(statusLine) ? undefined : statusLine;
       }
       if (this.buffered.length < this.need) return;
       this.buffered = this.buffered.subarray(this.need);
       this.need = -1;
       const done = this.inFlight;
       this.inFlight = -1;
-      if (done >= 0) this.onResponse(done);
+      if (done >= 0) this.onResponse(done, this.badStatus);
       const next = this.queue.shift();
       if (next !== undefined) this.send(next);
     }
@@ -128,11 +133,17 @@ export class OpenLoopHttp {
     let next = 0;
     let completed = 0;
     let lastDone = 0;
+    let non2xx = 0;
+    let firstNon2xx: string | undefined;
     for (const c of this.conns) {
       c.reset();
       c.onSent = (k) => { sentAt[k] = now(); };
-      c.onResponse = (k) => {
+      c.onResponse = (k, badStatus) => {
         const t = now();
+        if (badStatus !== undefined) {
+          non2xx++;
+          firstNon2xx ??= badStatus;
+        }
         const intended = startMs + k * intervalMs;
         latency[completed] = t - intended;
         service[completed] = t - sentAt[k]!;
@@ -169,6 +180,8 @@ export class OpenLoopHttp {
           scheduled: count,
           completed,
           unanswered: outstanding + (count - next),
+          non2xx,
+          ...(firstNon2xx !== undefined ? { firstNon2xx } : {}),
           durationMs: (lastDone || now()) - startMs,
           achievedRps: completed / measured,
         });

@@ -17,3 +17,12 @@ export function summarize(samples: Float64Array): LatencySummary {
   const s = sortedCopy(samples);
   return { p50: rank(s, 50), p90: rank(s, 90), p99: rank(s, 99), max: s.length > 0 ? s[s.length - 1]! : Number.NaN };
 }
+
+/** p50/p90/p99/max over the completed requests' latencies plus `unanswered` requests counted as infinitely late (open loop). */
+export function percentiles(samplesMs: Float64Array, unanswered: number): LatencySummary {
+  const all = new Float64Array(samplesMs.length + unanswered);
+  all.set(samplesMs);
+  all.fill(Number.POSITIVE_INFINITY, samplesMs.length);
+  all.sort();
+  return { p50: rank(all, 50), p90: rank(all, 90), p99: rank(all, 99), max: all[all.length - 1] ?? Number.NaN };
+}
