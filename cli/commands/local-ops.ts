@@ -2,7 +2,7 @@
 // running local cluster. Changes and `get` go through the runtime's API socket; `exec`
 // runs the command itself in the pod's netns; `logs` reads the state dir; proxy-config
 // and metrics ask the node daemon's admin socket.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { constants } from 'node:os';
 import path from 'node:path';
@@ -181,13 +181,26 @@ async function adminGet(o: ClusterRef, node: string, urlPath: string): Promise<s
   return res.body;
 }
 
-export async function proxyConfigCommand(o: ClusterRef & { node: string; section: ConfigSection }, io: Output): Promise<number> {
-  const dump = JSON.parse(await adminGet(o, o.node, '/config_dump')) as unknown;
+export async function proxyConfigCommand(o: ClusterRef & { target: { node: string } | PodTarget; namespace: string; section: ConfigSection }, io: Output): Promise<number> {
+  const what = 'node' in o.target ? o.target.node : await resolvePod(o, o.target, o.namespace);
+  const dump = JSON.parse(typeof what === 'string' ? await adminGet(o, what, '/config_dump') : await podAdminGet(what, '/config_dump')) as unknown;
   const key = CONFIG_SECTIONS[o.section];
   const value = configSection(dump, key);
-  if (value === undefined) throw new AmbitError('AMBIT_ERR_LOCAL_RUNTIME', `the config dump of ${o.node} has no "${key}"`);
+  const name = typeof what === 'string' ? what : `pod ${what.namespace}/${what.name}`;
+  if (value === undefined) throw new AmbitError('AMBIT_ERR_LOCAL_RUNTIME', `the config dump of ${name} has no "${key}"`);
   io.out(JSON.stringify(value, null, 2));
   return 0;
+}
+
+/** GET on a proxy pod's admin port (a waypoint: 127.0.0.1:15000 inside its network namespace). */
+function podAdminGet(pod: PodInfo, urlPath: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(ipPath(), ['netns', 'exec', pod.netns, 'curl', '-sS', '-f', '-m', '10', `http://127.0.0.1:15000${urlPath}`],
+      { env: { PATH: SYSTEM_PATH }, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+        if (err) reject(new AmbitError('AMBIT_ERR_LOCAL_NOT_READY', `pod ${pod.namespace}/${pod.name} does not answer on its admin port 127.0.0.1:15000 (is it a waypoint?): ${String(stderr).trim() || err.message}`));
+        else resolve(String(stdout));
+      });
+  });
 }
 
 export async function metricsCommand(o: ClusterRef & { node: string }, io: Output): Promise<number> {

@@ -18,7 +18,7 @@ export const LOCAL_USAGE = `usage: ambit local <command> [--cluster NAME] [--sta
                                    run CMD in the pod's network namespace (stdio and exit code passed through)
   get nodes|pods|svc|workloads [-n NS|-A] [-o json]
   logs controller|node/NAME|deploy/NAME|POD [-n NS]
-  proxy-config NODE [workloads|services|policies|certs|all] [-o json]
+  proxy-config NODE|deploy/NAME|POD [-n NS] [workloads|services|policies|certs|routes|upstreams|all] [-o json]
                                    the node daemon's configuration dump
   metrics NODE                     the node daemon's Prometheus metrics
   down                             stop everything and remove every namespace, link and file

@@ -22,7 +22,9 @@ export type PodTarget = { pod: string } | { deployment: string };
 export type LogTarget = { controller: true } | { node: string } | PodTarget;
 
 /** proxy-config sections → keys of the daemon's /config_dump (all: the whole dump). */
-export const CONFIG_SECTIONS = { workloads: 'workloads', services: 'services', policies: 'policies', certs: 'certificates', all: '' } as const;
+export const CONFIG_SECTIONS = {
+  workloads: 'workloads', services: 'services', policies: 'policies', certs: 'certificates', routes: 'routes', upstreams: 'upstreams', all: '',
+} as const;
 export type ConfigSection = keyof typeof CONFIG_SECTIONS;
 
 export type LocalCommand = CommonOptions & (
@@ -33,7 +35,8 @@ export type LocalCommand = CommonOptions & (
   | { cmd: 'exec'; target: PodTarget; namespace: string; argv: string[] }
   | { cmd: 'get'; what: GetKind; /** undefined: all namespaces */ namespace: string | undefined; output: 'table' | 'json' }
   | { cmd: 'logs'; target: LogTarget; namespace: string }
-  | { cmd: 'proxy-config'; node: string; section: ConfigSection }
+  /** A node's daemon, or a pod's proxy (a waypoint) by pod or deploy/NAME. */
+  | { cmd: 'proxy-config'; target: { node: string } | PodTarget; namespace: string; section: ConfigSection }
   | { cmd: 'metrics'; node: string }
   | { cmd: 'down' }
   | { cmd: 'runtime'; nodes: number }
@@ -61,7 +64,7 @@ const ALLOWED: Readonly<Record<string, readonly OptionName[]>> = {
   exec: ['namespace'],
   get: ['namespace', 'all-namespaces', 'output'],
   logs: ['namespace'],
-  'proxy-config': ['output'],
+  'proxy-config': ['output', 'namespace'],
   metrics: [],
   down: [],
   runtime: ['nodes'],
@@ -212,7 +215,10 @@ export function parseLocalArgs(argv: readonly string[], env: Readonly<Record<str
       const section = positionals[1] ?? 'all';
       if (!Object.hasOwn(CONFIG_SECTIONS, section)) throw usage(`ambit local proxy-config: the section is one of ${Object.keys(CONFIG_SECTIONS).join(', ')}, not "${section}"`);
       if (values.output !== undefined && values.output !== 'json') throw usage(`ambit local proxy-config: -o supports json only, not "${values.output}"`);
-      return { cmd, ...common(values, env), node: checkNode(positionals[0], 'ambit local proxy-config'), section: section as ConfigSection };
+      const what = positionals[0];
+      if (what === undefined) throw usage('ambit local proxy-config: give a node (node-1, …) or a waypoint pod (deploy/NAME or a pod name)');
+      const target = NODE_NAME.test(what) ? { node: what } : parsePodTarget(what);
+      return { cmd, ...common(values, env), target, namespace: values.namespace ?? 'default', section: section as ConfigSection };
     }
     case 'metrics': {
       const { values, positionals } = parse(rest);

@@ -219,6 +219,11 @@ if (!isRoot) {
     t.true(lines.some((l) => l.includes('response_code="404"') && l.includes('response_flags="NR"')));
     t.true(lines.some((l) => l.includes('request_protocol="grpc"') && l.includes('grpc_response_status="9"')));
     t.regex(r.stdout, /istio_request_duration_milliseconds_bucket\{.*reporter="waypoint"/);
+    // The waypoint's routes as it holds them, the way a user asks for them.
+    const routes = await ambit.local(['proxy-config', 'deploy/waypoint', 'routes']);
+    t.is(routes.code, 0, describeRun(routes));
+    const bySvc = JSON.parse(routes.stdout) as Record<string, { routes?: { http: { name: string }[] } }>;
+    t.deepEqual(bySvc['default/httpbin.default.svc.cluster.local']?.routes?.http.map((r) => r.name), ['one', 'two', 'chrome', 'split']);
   });
 
   test.serial('removing the label takes the waypoint out of the path; nothing restarts', async (t) => {
