@@ -3,10 +3,12 @@
 // AMBIT_STATE_ROOT), parse what it prints (pods, access-log lines, metrics), and look at
 // the kernel side (tcx links held by a daemon, iptables/nft rules, leftovers).
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SYSTEM_PATH, ipPath } from '../../cli/local/ip.js';
+import { ETC_NETNS_DIR, teardown } from '../../cli/local/topology.js';
+import { clusterPrefix } from '../../cli/local/topology-plan.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The repository root (this file runs from dist/test/privileged). */
@@ -358,3 +360,44 @@ export async function linksIn(netns: string): Promise<LinkInfo[]> {
   return JSON.parse(r.stdout) as LinkInfo[];
 }
 
+
+// ---------------------------------------------------------------- cleanup
+
+/** Last resort when `down` and teardown() failed: only names with this run's unique cluster prefix. */
+export async function sweepCluster(cluster: string, stateRoot: string, log: (line: string) => void): Promise<void> {
+  const prefix = clusterPrefix(cluster);
+  const names = (await ip(['netns', 'list'])).stdout.split('\n').map((l) => l.split(/\s+/)[0] ?? '').filter((n) => n.startsWith(prefix));
+  const procs = [...names.flatMap((n) => processesInNetns(n)), ...(stateRoot ? processesMentioning([stateRoot]) : [])];
+  for (const p of procs) {
+    try {
+      process.kill(p.pid, 'SIGKILL');
+      log(`sweep: killed ${p.pid} ${p.what}`);
+    } catch {
+      // gone
+    }
+  }
+  for (const n of names) {
+    await ip(['netns', 'del', n]);
+    log(`sweep: deleted netns ${n}`);
+  }
+  for (const n of existsSync(ETC_NETNS_DIR) ? readdirSync(ETC_NETNS_DIR) : []) {
+    if (n.startsWith(prefix)) rmSync(path.join(ETC_NETNS_DIR, n), { recursive: true, force: true });
+  }
+}
+
+/** After a suite: `down` (when it brought a cluster up), teardown() from the state dir, a sweep, then the state root goes. */
+export async function cleanUpCluster(ambit: Ambit, opts: { down: boolean; log: (line: string) => void }): Promise<void> {
+  if (opts.down) {
+    const r = await ambit.local(['down'], { timeoutMs: 90_000 });
+    if (r.code !== 0) opts.log(`cleanup: ambit local down failed: ${describeRun(r)}`);
+  }
+  if (existsSync(ambit.stateDir)) {
+    try {
+      await teardown(ambit.stateDir, { graceMs: 1_000 });
+    } catch (err) {
+      opts.log(`cleanup: teardown: ${(err as Error).message}`);
+    }
+  }
+  await sweepCluster(ambit.cluster, ambit.stateRoot, opts.log);
+  rmSync(ambit.stateRoot, { recursive: true, force: true });
+}

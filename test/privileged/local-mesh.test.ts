@@ -15,16 +15,16 @@
 // when they fail.
 import test, { type ExecutionContext } from 'ava';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { teardown, ETC_NETNS_DIR } from '../../cli/local/topology.js';
+import { ETC_NETNS_DIR } from '../../cli/local/topology.js';
 import { clusterPrefix, nodeNetns } from '../../cli/local/topology-plan.js';
 import { readProcessRecords } from '../../cli/local/supervisor.js';
 import { nativeAddonStatus } from '../../native/lib/index.js';
 import { hostSnapshot, type HostSnapshot } from './host-probes.js';
 import {
-  Ambit, CLI, FIXTURES, REPO, accessLines, bpfLinks, bpfProgs, curl, describeCurl, describeRun, heldBpfLinks, ip, isAlive,
+  Ambit, CLI, FIXTURES, REPO, accessLines, cleanUpCluster, bpfLinks, bpfProgs, curl, describeCurl, describeRun, heldBpfLinks, ip, isAlive,
   linksIn, metricSum, procRef, processesInNetns, processesMentioning, run, sleep, spiffeId, until,
   type Curl, type HeldLink, type LogLine, type Pod, type ProcRef,
 } from './local-mesh-support.js';
@@ -139,28 +139,6 @@ function findPod(pods: readonly Pod[], namespace: string, pred: (p: Pod) => bool
   return p;
 }
 
-/** Last resort when `down` and teardown() failed: only names with this run's unique prefix. */
-async function sweep(t: ExecutionContext): Promise<void> {
-  const prefix = clusterPrefix(cluster);
-  const names = (await ip(['netns', 'list'])).stdout.split('\n').map((l) => l.split(/\s+/)[0] ?? '').filter((n) => n.startsWith(prefix));
-  const procs = [...names.flatMap((n) => processesInNetns(n)), ...(stateRoot ? processesMentioning([stateRoot]) : [])];
-  for (const p of procs) {
-    try {
-      process.kill(p.pid, 'SIGKILL');
-      t.log(`sweep: killed ${p.pid} ${p.what}`);
-    } catch {
-      // gone
-    }
-  }
-  for (const n of names) {
-    await ip(['netns', 'del', n]);
-    t.log(`sweep: deleted netns ${n}`);
-  }
-  for (const n of existsSync(ETC_NETNS_DIR) ? readdirSync(ETC_NETNS_DIR) : []) {
-    if (n.startsWith(prefix)) rmSync(path.join(ETC_NETNS_DIR, n), { recursive: true, force: true });
-  }
-}
-
 if (!isRoot) {
   // Never skipped: `make test` runs as root (it installs packages); without root this fails, saying why.
   test('local mesh end to end (needs root)', (t) => {
@@ -172,19 +150,7 @@ if (!isRoot) {
 
   test.after.always('down, then teardown() and a sweep if anything is left', async (t) => {
     t.timeout(150_000);
-    if (upAttempted && !downDone) {
-      const r = await ambit.local(['down'], { timeoutMs: 90_000 });
-      if (r.code !== 0) t.log(`cleanup: ambit local down failed: ${describeRun(r)}`);
-    }
-    if (existsSync(ambit.stateDir)) {
-      try {
-        await teardown(ambit.stateDir, { graceMs: 1_000 });
-      } catch (err) {
-        t.log(`cleanup: teardown: ${(err as Error).message}`);
-      }
-    }
-    await sweep(t);
-    rmSync(stateRoot, { recursive: true, force: true });
+    await cleanUpCluster(ambit, { down: upAttempted && !downDone, log: (l) => t.log(l) });
   });
 
   test.serial('up: a 2-node cluster from examples/ with controller, daemons and pods ready', async (t) => {

@@ -10,15 +10,13 @@
 // One cluster for the file (random name, state under a temp dir); the tests run in order
 // on it. Never skipped: without root it fails. `down`, teardown() of the state dir and a
 // sweep of this run's namespaces run after the tests even when they fail.
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { teardown, ETC_NETNS_DIR } from '../../cli/local/topology.js';
-import { clusterPrefix } from '../../cli/local/topology-plan.js';
 import {
-  Ambit, CLI, FIXTURES, REPO, describeRun, ip, processesInNetns, processesMentioning, sleep, until, type Pod, type Run,
+  Ambit, CLI, FIXTURES, REPO, cleanUpCluster, describeRun, sleep, until, type Pod, type Run,
 } from './local-mesh-support.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -67,23 +65,6 @@ async function pids(): Promise<Map<string, number>> {
   return out;
 }
 
-async function sweep(t: ExecutionContext): Promise<void> {
-  const prefix = clusterPrefix(cluster);
-  const names = (await ip(['netns', 'list'])).stdout.split('\n').map((l) => l.split(/\s+/)[0] ?? '').filter((n) => n.startsWith(prefix));
-  for (const p of [...names.flatMap((n) => processesInNetns(n)), ...(stateRoot ? processesMentioning([stateRoot]) : [])]) {
-    try {
-      process.kill(p.pid, 'SIGKILL');
-      t.log(`sweep: killed ${p.pid} ${p.what}`);
-    } catch {
-      // gone
-    }
-  }
-  for (const n of names) await ip(['netns', 'del', n]);
-  for (const n of existsSync(ETC_NETNS_DIR) ? readdirSync(ETC_NETNS_DIR) : []) {
-    if (n.startsWith(prefix)) rmSync(path.join(ETC_NETNS_DIR, n), { recursive: true, force: true });
-  }
-}
-
 if (!isRoot) {
   test('waypoint end to end (needs root)', (t) => {
     t.fail(`test/privileged/waypoint needs root${ci ? ' (CI=true)' : ''}: run make test as root`);
@@ -94,19 +75,7 @@ if (!isRoot) {
 
   test.after.always('down, then teardown() and a sweep if anything is left', async (t) => {
     t.timeout(150_000);
-    if (upAttempted) {
-      const r = await ambit.local(['down'], { timeoutMs: 90_000 });
-      if (r.code !== 0) t.log(`cleanup: ambit local down failed: ${describeRun(r)}`);
-    }
-    if (existsSync(ambit.stateDir)) {
-      try {
-        await teardown(ambit.stateDir, { graceMs: 1_000 });
-      } catch (err) {
-        t.log(`cleanup: teardown: ${(err as Error).message}`);
-      }
-    }
-    await sweep(t);
-    rmSync(stateRoot, { recursive: true, force: true });
+    await cleanUpCluster(ambit, { down: upAttempted, log: (l) => t.log(l) });
   });
 
   test.serial('up, then the waypoint Gateway: its pod runs outside the mesh and listens on 15008', async (t) => {
