@@ -4,11 +4,13 @@
 import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { Duplex } from 'node:stream';
+import { principalOf, spiffeUri } from '../api/identity.js';
 import type { Logger } from '../api/log.js';
 import type { HboneInboundRequest } from '../daemon/hbone/index.js';
 import type { ConnectionTracker } from '../daemon/proxy/connection-tracker.js';
 import type { ProxyState } from '../daemon/state/proxy-state.js';
 import type { DaemonMetrics } from '../daemon/telemetry/daemon-metrics.js';
+import { EndpointPicker } from './engine/index.js';
 import { HttpProxy, type ConnectionContext } from './http-proxy.js';
 import { declaredProtocol, type L7Protocol } from './protocol.js';
 import type { RequestMetrics } from './request-metrics.js';
@@ -42,13 +44,21 @@ export interface ConnectionHandlerDeps {
   tracker: ConnectionTracker;
 }
 
+/** What the HTTP and TCP proxies share: one endpoint picker (in-flight counts for least request) and one random source. */
+export interface ProxyDeps extends ConnectionHandlerDeps {
+  picker: EndpointPicker;
+  /** Weighted picks and load balancing need uniformity, not secrecy. */
+  random: () => number;
+}
+
 export class ConnectionHandler {
   private readonly http: HttpProxy;
   private readonly tcp: TcpProxy;
 
   constructor(private readonly deps: ConnectionHandlerDeps) {
-    this.http = new HttpProxy(deps);
-    this.tcp = new TcpProxy(deps);
+    const shared: ProxyDeps = { ...deps, picker: new EndpointPicker(Math.random), random: Math.random };
+    this.http = new HttpProxy(shared);
+    this.tcp = new TcpProxy(shared);
   }
 
   onStream(req: HboneInboundRequest): void {
@@ -66,7 +76,10 @@ export class ConnectionHandler {
       return;
     }
     const client = req.forwardedFor ? { ip: req.forwardedFor.ip, port: req.forwardedFor.port ?? 0 } : { ip: req.remoteAddress, port: req.remotePort };
-    const ctx: ConnectionContext = { target, peer: req.peerIdentity, client, source: this.deps.state.workloadByIp(client.ip) };
+    const ctx: ConnectionContext = {
+      target, peer: req.peerIdentity, peerUri: spiffeUri(req.peerIdentity), peerPrincipal: principalOf(req.peerIdentity),
+      client, source: this.deps.state.workloadByIp(client.ip),
+    };
     const stream = req.accept();
     const declared = target.kind === 'service' ? declaredProtocol(target.port) : 'detect';
     let protocol: L7Protocol;

@@ -6,13 +6,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { Transform, type Readable } from 'node:stream';
-import { principalOf, spiffeUri, type Identity } from '../api/identity.js';
+import type { Identity } from '../api/identity.js';
 import type { Workload } from '../api/model.js';
 import { serviceKey } from '../api/model.js';
 import type { Address } from '../daemon/network/network.js';
-import type { ConnectionHandlerDeps } from './connection-handler.js';
+import type { ProxyDeps } from './connection-handler.js';
 import { resolveDestination } from './destination-resolver.js';
-import { applyHeaderOps, EndpointPicker, headerMap, type L7Request } from './engine/index.js';
+import { applyHeaderOps, headerMap, type L7Request } from './engine/index.js';
 import { addForwardingHeaders, withoutHopByHop } from './forwarding.js';
 import { defaultDestination, planRequest } from './request-plan.js';
 import { recordRequest } from './request-metrics.js';
@@ -21,8 +21,10 @@ import type { WaypointTarget } from './target.js';
 /** What the waypoint knows about the client connection a request arrived on. */
 export interface ConnectionContext {
   target: WaypointTarget;
-  /** The client's verified identity (from its HBONE certificate). */
+  /** The client's verified identity (from its HBONE certificate), as a SPIFFE URI and as Istio's principal. */
   peer: Identity;
+  peerUri: string;
+  peerPrincipal: string;
   /** The original client address (the HBONE `forwarded` header, else the tunnel's peer). */
   client: Address;
   source?: Workload;
@@ -42,16 +44,11 @@ interface Outcome {
   error?: string;
 }
 
-/** Weighted picks and load balancing need uniformity, not secrecy. */
-const random = Math.random;
-
 /** Envoy's local reply bodies users recognise. */
 const UPSTREAM_FAILURE_BODY = 'upstream connect error or disconnect/reset before headers. reset reason: connection failure';
 
 export class HttpProxy {
-  private readonly picker = new EndpointPicker(random);
-
-  constructor(private readonly deps: ConnectionHandlerDeps) {}
+  constructor(private readonly deps: ProxyDeps) {}
 
   handle(req: Request, res: Response, ctx: ConnectionContext): void {
     const started = performance.now();
@@ -66,14 +63,14 @@ export class HttpProxy {
       const finish = (): void => {
         const durationMs = performance.now() - started;
         recordRequest(this.deps.requestMetrics, {
-          source: ctx.source, sourcePrincipal: spiffeUri(ctx.peer), destination: o.destination, service: o.service, grpc,
+          source: ctx.source, sourcePrincipal: ctx.peerUri, destination: o.destination, service: o.service, grpc,
           status: o.status, grpcStatus: o.grpcStatus, flags: o.flags, durationMs, requestBytes: bytes.request, responseBytes: bytes.response,
         });
         this.deps.accessLog.info({
           method: req.method, path: req.url, protocol: `HTTP/${req.httpVersion}`, response_code: o.status, response_flags: o.flags,
           route_name: o.route, upstream_host: o.upstream, duration: Math.round(durationMs * 1000) / 1000,
           request_id: header(req, 'x-request-id'), authority: authorityOf(req), user_agent: header(req, 'user-agent'),
-          bytes_received: bytes.request, bytes_sent: bytes.response, 'src.addr': `${ctx.client.ip}:${ctx.client.port}`, 'src.identity': spiffeUri(ctx.peer),
+          bytes_received: bytes.request, bytes_sent: bytes.response, 'src.addr': `${ctx.client.ip}:${ctx.client.port}`, 'src.identity': ctx.peerUri,
           'dst.service': o.service?.hostname, ...(o.error ? { error: o.error } : {}),
         }, 'request');
       };
@@ -88,13 +85,13 @@ export class HttpProxy {
     const headers = headerMap(req.headers);
     const l7: L7Request = {
       method: req.method ?? 'GET', path: req.url ?? '/', authority: authorityOf(req), scheme: 'http', headers, port,
-      source: { ip: ctx.client.ip, namespace: ctx.peer.namespace, principal: principalOf(ctx.peer) },
+      source: { ip: ctx.client.ip, namespace: ctx.peer.namespace, principal: ctx.peerPrincipal },
     };
     const table = target.kind === 'service' ? this.deps.routes.routes(serviceKey(target.service)) : undefined;
     const fallback = target.kind === 'service'
       ? defaultDestination(target.service.hostname, port)
       : defaultDestination('', port);
-    const plan = planRequest(table, fallback, l7, random);
+    const plan = planRequest(table, fallback, l7, this.deps.random);
     if (plan.kind === 'respond') {
       respond(res, plan.status, plan.headers, plan.body, bytes);
       return { status: plan.status, flags: plan.flags, route: plan.route };
@@ -105,13 +102,13 @@ export class HttpProxy {
     if (target.kind === 'workload') {
       endpoint = { workload: target.workload, ip: target.authority.ip, port };
     } else {
-      const resolved = resolveDestination(this.deps.state, this.deps.routes, this.picker, plan.destination, port);
+      const resolved = resolveDestination(this.deps.state, this.deps.routes, this.deps.picker, plan.destination, port);
       if ('flag' in resolved) {
         respond(res, resolved.status, { 'content-type': 'text/plain' }, resolved.flag === 'UH' ? 'no healthy upstream' : '', bytes);
         return { status: resolved.status, flags: resolved.flag, route: plan.route, error: resolved.reason };
       }
       endpoint = resolved.endpoint;
-      service = { hostname: resolved.service.hostname, name: resolved.service.name, namespace: resolved.service.namespace };
+      service = resolved.service;
     }
     const upstreamName = `${endpoint.ip}:${endpoint.port}`;
     const base = { route: plan.route, upstream: upstreamName, destination: endpoint.workload, service };
@@ -130,7 +127,7 @@ export class HttpProxy {
       ? setTimeout(() => { timedOut = true; abort.abort(); }, plan.timeoutMs)
       : undefined;
     const h2 = req.httpVersion === '2.0';
-    this.picker.started(endpoint.workload);
+    this.deps.picker.started(endpoint.workload);
     try {
       let upstream;
       try {
@@ -174,7 +171,7 @@ export class HttpProxy {
     } finally {
       if (timer) clearTimeout(timer);
       res.off('close', onClose);
-      this.picker.finished(endpoint.workload);
+      this.deps.picker.finished(endpoint.workload);
     }
   }
 }

@@ -7,19 +7,14 @@ import type { L7Destination } from '../api/l7-model.js';
 import { serviceKey } from '../api/model.js';
 import { ConnectionRecord } from '../daemon/proxy/connection-record.js';
 import { relay } from '../daemon/proxy/relay.js';
-import type { ConnectionHandlerDeps } from './connection-handler.js';
+import type { ProxyDeps } from './connection-handler.js';
 import { endpointOf, resolveDestination } from './destination-resolver.js';
-import { EndpointPicker, pickWeighted, selectTcpRoute } from './engine/index.js';
+import { pickWeighted, selectTcpRoute } from './engine/index.js';
 import type { ConnectionContext } from './http-proxy.js';
 import type { UpstreamEndpoint } from './upstream.js';
 
-/** Weighted picks and load balancing need uniformity, not secrecy. */
-const random = Math.random;
-
 export class TcpProxy {
-  private readonly picker = new EndpointPicker(random);
-
-  constructor(private readonly deps: ConnectionHandlerDeps) {}
+  constructor(private readonly deps: ProxyDeps) {}
 
   handle(stream: Duplex, ctx: ConnectionContext): void {
     void this.run(stream, ctx).catch((err: unknown) => {
@@ -47,9 +42,9 @@ export class TcpProxy {
           stream.destroy();
           return;
         }
-        dest = pickWeighted(route.route.route, random);
+        dest = pickWeighted(route.route.route, this.deps.random);
       }
-      const resolved = resolveDestination(this.deps.state, this.deps.routes, this.picker, dest, target.port.servicePort);
+      const resolved = resolveDestination(this.deps.state, this.deps.routes, this.deps.picker, dest, target.port.servicePort);
       if ('flag' in resolved) {
         record.failed(resolved.flag, resolved.reason);
         stream.destroy();
@@ -65,10 +60,10 @@ export class TcpProxy {
       stream.destroy();
       return;
     }
-    this.picker.started(endpoint.workload);
+    this.deps.picker.started(endpoint.workload);
     record.opened(upstream, { destination: endpoint.workload, hboneAddr: `${endpoint.ip}:${endpoint.port}` });
     const result = await relay(stream, upstream);
-    this.picker.finished(endpoint.workload);
+    this.deps.picker.finished(endpoint.workload);
     record.closed(result);
   }
 }
