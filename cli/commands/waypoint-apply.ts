@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../../controller/config/resource.js';
 import { USE_WAYPOINT_LABEL, WAYPOINT_FOR_LABEL } from '../../controller/translate/waypoints.js';
-import { WAYPOINT_GATEWAY_CLASS, WAYPOINT_LISTENER } from '../../controller/gateway/waypoint-status.js';
+import { WAYPOINT_LISTENER } from '../../controller/gateway/waypoint-status.js';
+import { WAYPOINT_CLASS } from '../../controller/translate/waypoints.js';
 import { dns1035Label, dns1123Label } from '../../controller/validation/names.js';
 import { parseTimeout } from '../local/args.js';
 import { formatOperation } from '../local/format.js';
@@ -50,7 +51,7 @@ export function waypointGateway(w: WaypointSpec): KubeObject {
     kind: 'Gateway',
     metadata: { name: w.name, namespace: w.namespace, labels: { [WAYPOINT_FOR_LABEL]: w.for } },
     spec: {
-      gatewayClassName: WAYPOINT_GATEWAY_CLASS,
+      gatewayClassName: WAYPOINT_CLASS,
       listeners: [{ name: 'mesh', port: WAYPOINT_LISTENER.port, protocol: WAYPOINT_LISTENER.protocol }],
     },
   };

@@ -9,7 +9,9 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../../controller/config/resource.js';
 import { groupKind, isRecord } from '../../controller/config/resource.js';
-import { conditionOf, isWaypointClass, waypointStatus, type GatewayStatus } from '../../controller/gateway/waypoint-status.js';
+import { conditionOf, waypointStatus, type GatewayStatus } from '../../controller/gateway/waypoint-status.js';
+import { nsOf, stringMap } from '../../controller/translate/l7/common.js';
+import { isWaypointGateway } from '../../controller/translate/waypoints.js';
 import { WAYPOINT_FOR_LABEL, requestedWaypoint } from '../../controller/translate/waypoints.js';
 import { labelsMatch } from '../../controller/validation/labels.js';
 import type { PodInfo, RuntimeClient } from '../local/runtime-api.js';
@@ -64,16 +66,6 @@ export interface ClusterView {
   pods: readonly PodView[];
 }
 
-function nsOf(o: Pick<KubeObject, 'metadata'>): string {
-  return o.metadata.namespace ?? 'default';
-}
-
-function stringMap(v: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (isRecord(v)) for (const [k, x] of Object.entries(v)) if (typeof x === 'string') out[k] = x;
-  return out;
-}
-
 /** Does an object's own istio.io/use-waypoint label name the waypoint ns/name? */
 function asksFor(labels: Record<string, string> | undefined, ownNamespace: string, ns: string, name: string): boolean {
   const ref = requestedWaypoint(labels ?? {}, {}, ownNamespace);
@@ -82,7 +74,7 @@ function asksFor(labels: Record<string, string> | undefined, ownNamespace: strin
 
 /** One row per waypoint Gateway, sorted by namespace and name; `namespace` undefined: all. */
 export function waypointRows(view: ClusterView, namespace: string | undefined): WaypointRow[] {
-  const gateways = view.objects.filter((o) => groupKind(o) === GATEWAY_KIND && isWaypointClass(o) && (namespace === undefined || nsOf(o) === namespace));
+  const gateways = view.objects.filter((o) => groupKind(o) === GATEWAY_KIND && isWaypointGateway(o) && (namespace === undefined || nsOf(o) === namespace));
   const namespaces = view.objects.filter((o) => groupKind(o) === 'Namespace');
   const services = view.objects.filter((o) => groupKind(o) === 'Service');
   const rows = gateways.map((gw): WaypointRow => {

@@ -12,11 +12,12 @@
 // - `addresses`: the Service's ClusterIP (IPAddress) and its cluster hostname (Hostname),
 //   as soon as the Service has an address.
 // Messages are our own; reasons are Istio's and the Gateway API's.
-import { CLUSTER_DOMAIN, PORTS } from '../../api/model.js';
+import { PORTS } from '../../api/model.js';
 import type { KubeObject } from '../config/resource.js';
 import { isRecord } from '../config/resource.js';
+import { serviceHostname } from '../translate/service-ports.js';
+import { isWaypointGateway } from '../translate/waypoints.js';
 
-export const WAYPOINT_GATEWAY_CLASS = 'istio-waypoint';
 export const WAYPOINT_LISTENER = { port: PORTS.hbone, protocol: 'HBONE' } as const;
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
@@ -89,11 +90,7 @@ function isHboneListener(l: Listener): boolean {
 
 /** The cluster hostname of the waypoint's Service. */
 export function waypointHostname(gateway: Pick<KubeObject, 'metadata'>): string {
-  return `${gateway.metadata.name}.${gateway.metadata.namespace ?? 'default'}.${CLUSTER_DOMAIN}`;
-}
-
-export function isWaypointClass(gateway: KubeObject): boolean {
-  return gateway.spec?.gatewayClassName === WAYPOINT_GATEWAY_CLASS;
+  return serviceHostname(gateway.metadata.name, gateway.metadata.namespace ?? 'default');
 }
 
 /** Pods that are neither ready nor failed: still being scheduled or started. */
@@ -164,7 +161,7 @@ function listenerStatus(l: Listener, input: WaypointStatusInput): ListenerStatus
 /** The status of a waypoint Gateway; undefined for a Gateway of another class. */
 export function waypointStatus(input: WaypointStatusInput): GatewayStatus | undefined {
   const gw = input.gateway;
-  if (!isWaypointClass(gw)) return undefined;
+  if (!isWaypointGateway(gw)) return undefined;
   const host = waypointHostname(gw);
   const listeners = listenersOf(gw);
   const hbone = listeners.some(isHboneListener);

@@ -7,9 +7,9 @@ import { checkGroup, checkNamespaceRef, checkObjectName, sectionNameProblem } fr
 import { validateLabelMap } from './labels.js';
 import { dns1123Subdomain, gatewayApiHostname } from './names.js';
 import { ipAddress } from './network.js';
+import { WAYPOINT_CLASS } from '../translate/waypoints.js';
 
 const PROTOCOL = /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/[A-Za-z0-9]+$/;
-const WAYPOINT_CLASS = 'istio-waypoint';
 
 export function validateK8sGateway(_obj: KubeObject, spec: Field): void {
   if (!spec.present) {

@@ -23,6 +23,7 @@ import type { GatewayMatch, PrecedenceKeys } from './gateway-api-match.js';
 import { comparePrecedence, grpcRouteMatch, httpRouteMatch } from './gateway-api-match.js';
 import type { KnownService, ServiceIndex } from './service-index.js';
 import type { Warn } from './vs-actions.js';
+import { serviceHostname } from '../service-ports.js';
 
 /** Not in KINDS (the controller does not validate GRPCRoute yet); read when present. */
 export const GRPC_ROUTE_KIND = 'gateway.networking.k8s.io/GRPCRoute';
@@ -49,7 +50,7 @@ function backendDestinations(v: unknown, routeNs: string, services: ServiceIndex
     const weight = Math.max(0, int(b.weight) ?? 1);
     let d: L7Destination;
     if (group === '' && kind === 'Service') {
-      d = { host: `${name}.${ns}.svc.cluster.local`, weight };
+      d = { host: serviceHostname(name, ns), weight };
       if (!services.kubeService(ns, name)) {
         d.invalidStatus = CLUSTER_NOT_FOUND;
         warn(at, `Service ${ns}/${name} does not exist: requests sent to this backend get ${CLUSTER_NOT_FOUND}`);

@@ -6,6 +6,7 @@ import type { ConfigView } from '../../config/kinds.js';
 import { KINDS } from '../../config/kinds.js';
 import { hostSubsetOf } from '../../validation/names.js';
 import { translateService, translateServiceEntry } from '../services.js';
+import { serviceHostname } from '../service-ports.js';
 import { byName } from './common.js';
 
 export interface KnownService {
@@ -55,7 +56,7 @@ export class ServiceIndex {
 
   /** The Kubernetes Service `<ns>/<name>`. */
   kubeService(namespace: string, name: string): KnownService | undefined {
-    const s = this.byKey.get(`${namespace}/${name}.${namespace}.svc.cluster.local`);
+    const s = this.byKey.get(`${namespace}/${serviceHostname(name, namespace)}`);
     return s?.kind === 'Service' ? s : undefined;
   }
 
