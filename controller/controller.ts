@@ -1,6 +1,7 @@
 // The controller process: sources → store (validated) → debounced model build →
 // publisher → discovery streams; plus the CA, a small HTTP endpoint for metrics and
-// debugging, and (with a Kubernetes source) the gateway deployment controller.
+// debugging, and (with a Kubernetes source) the gateway deployment controller, which
+// also writes waypoint Gateways' status.
 // Everything is wired here; the pieces are pure or own one concern each.
 import http from 'node:http';
 import path from 'node:path';
@@ -56,13 +57,14 @@ export interface ControllerOptions {
   debounceMaxMs?: number;
   /**
    * The gateway deployment controller (waypoint Gateways → ServiceAccount, Deployment,
-   * Service, applied to the API server). Default: on when a KubeSource is among the
-   * sources, writing through its connection; false turns it off.
+   * Service, applied to the API server, and the Gateways' status written back). Default:
+   * on when a KubeSource is among the sources, writing through its connection; false
+   * turns it off.
    */
   gatewayDeployments?: false | GatewayDeploymentSettings;
 }
 
-export interface GatewayDeploymentSettings extends Pick<GatewayDeploymentControllerOptions, 'debounceMs' | 'debounceMaxMs' | 'backoff' | 'resyncMs'> {
+export interface GatewayDeploymentSettings extends Pick<GatewayDeploymentControllerOptions, 'debounceMs' | 'debounceMaxMs' | 'backoff' | 'resyncMs' | 'now'> {
   waypoint?: WaypointDeploymentOptions;
 }
 
@@ -201,6 +203,7 @@ export class Controller {
       ...settings,
       view: this.store,
       apply: (obj, signal) => applier.apply(obj, signal),
+      applyStatus: (obj, signal) => applier.applyStatus(obj, signal),
       log: this.log,
       rootCertPem,
     });

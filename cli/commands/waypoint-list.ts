@@ -2,18 +2,19 @@
 // cluster, like `istioctl waypoint list`: where they answer (the Service's ClusterIP),
 // what traffic they take (istio.io/waypoint-for), who asks for them (namespaces, services
 // and pods whose own istio.io/use-waypoint label names them), whether their pods are
-// ready, and their Programmed condition (controller/gateway/waypoint-status.ts).
+// ready, and their Programmed condition (controller/gateway/waypoint-status.ts, from the
+// input waypoint-status-input.ts builds, as the controller's status writer does).
 // `-o yaml|json` prints the Gateways with that status, as `kubectl get gateway -o yaml`.
 // The rows are a pure function of the cluster's objects and pods.
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../../controller/config/resource.js';
-import { groupKind, isRecord } from '../../controller/config/resource.js';
+import { groupKind } from '../../controller/config/resource.js';
 import { conditionOf, waypointStatus, type GatewayStatus } from '../../controller/gateway/waypoint-status.js';
-import { nsOf, stringMap } from '../../controller/translate/l7/common.js';
+import { waypointStatusInput } from '../../controller/gateway/waypoint-status-input.js';
+import { nsOf } from '../../controller/translate/l7/common.js';
 import { isWaypointGateway } from '../../controller/translate/waypoints.js';
 import { WAYPOINT_FOR_LABEL, requestedWaypoint } from '../../controller/translate/waypoints.js';
-import { labelsMatch } from '../../controller/validation/labels.js';
 import type { PodInfo, RuntimeClient } from '../local/runtime-api.js';
 import { table } from '../table.js';
 import { clusterOptions, runSubcommand, runtimeClientOf, usageError, type ClusterOptions, type Env, type Output } from './waypoint-common.js';
@@ -80,18 +81,9 @@ export function waypointRows(view: ClusterView, namespace: string | undefined): 
   const rows = gateways.map((gw): WaypointRow => {
     const ns = nsOf(gw);
     const name = gw.metadata.name;
-    const svc = services.find((s) => nsOf(s) === ns && s.metadata.name === name);
-    const spec = isRecord(svc?.spec) ? svc.spec : {};
-    const selector = stringMap(spec.selector);
-    // A Service without a selector has no endpoints of its own.
-    const pods = svc && Object.keys(selector).length > 0 ? view.pods.filter((p) => p.namespace === ns && labelsMatch(selector, p.labels)) : [];
-    const ports = Array.isArray(spec.ports) ? spec.ports.filter(isRecord).map((p) => ({ port: Number(p.port) })) : [];
-    const clusterIP = typeof spec.clusterIP === 'string' ? spec.clusterIP : undefined;
-    const status = waypointStatus({
-      gateway: gw,
-      ...(svc ? { service: { ...(clusterIP !== undefined ? { clusterIP } : {}), ports } } : {}),
-      pods: pods.map((p) => ({ name: p.name, ready: p.ready, status: p.status })),
-    });
+    const input = waypointStatusInput(gw, services.find((s) => nsOf(s) === ns && s.metadata.name === name), view.pods);
+    const status = waypointStatus(input);
+    const pods = input.pods;
     const usedBy: WaypointUser[] = [
       ...namespaces.filter((n) => asksFor(n.metadata.labels, n.metadata.name, ns, name)).map((n) => ({ kind: 'ns' as const, namespace: n.metadata.name, name: n.metadata.name })),
       ...services.filter((s) => asksFor(s.metadata.labels, nsOf(s), ns, name)).map((s) => ({ kind: 'svc' as const, namespace: nsOf(s), name: s.metadata.name })),

@@ -6,12 +6,17 @@
 // taken back.
 //
 // - Runs after store changes, debounced like the model rebuild; a Gateway is applied
-//   again only when it changed (resourceVersion) or what it renders to changed.
+//   again only when it changed (anything but its status: writing the status changes the
+//   resourceVersion, not what to deploy) or what it renders to changed.
+// - With `applyStatus`, each pass then writes the status of every waypoint Gateway that
+//   changed (GatewayStatusWriter, status-writer.ts: Accepted, Programmed, addresses, from
+//   the Gateway, its Service and the Service's pods). Every store change triggers a
+//   pass, Service and Pod changes included, so the status follows them.
 // - A deleted Gateway is forgotten: its objects carry an owner reference to it, so the
 //   API server's garbage collector deletes them. Nothing is deleted from here. The
 //   root-certificate ConfigMap is shared by a namespace's waypoints and stays.
-// - A failed apply is logged (AMBIT_ERR_KUBE_APPLY) and retried with backoff; other
-//   Gateways are still applied. Nothing here throws into the controller.
+// - A failed apply (object or status) is logged (AMBIT_ERR_KUBE_APPLY) and retried with
+//   backoff; other Gateways are still applied. Nothing here throws into the controller.
 // - Every `resyncMs` everything is applied again (drift: someone deleted a Deployment).
 import type { Logger } from '../../api/log.js';
 import { KINDS, type ConfigView } from '../config/kinds.js';
@@ -20,6 +25,8 @@ import { Debouncer } from '../discovery/debouncer.js';
 import { Backoff } from '../sources/kube/backoff.js';
 import { statusCodeOf } from '../sources/kube/kube-request.js';
 import { isWaypointGateway } from '../translate/waypoints.js';
+import { canonicalJson } from '../validation/canonical-json.js';
+import { GatewayStatusWriter } from './status-writer.js';
 import { rootCertConfigMap, waypointObjects, type WaypointDeploymentOptions } from './waypoint-deployment.js';
 
 /** Writes one object (server-side apply); KubeApplier in Kubernetes, a fake in tests. */
@@ -28,6 +35,10 @@ export type ApplyObject = (obj: KubeObject, signal: AbortSignal) => Promise<unkn
 export interface GatewayDeploymentControllerOptions {
   view: ConfigView;
   apply: ApplyObject;
+  /** Writes a Gateway's status subresource (KubeApplier.applyStatus); without it no status is written. */
+  applyStatus?: ApplyObject;
+  /** The clock of the status conditions' lastTransitionTime; default the wall clock. */
+  now?: () => Date;
   log: Logger;
   /** The mesh root (PEM) published in every namespace with a waypoint. */
   rootCertPem: string;
@@ -56,6 +67,7 @@ export class GatewayDeploymentController {
   /** Unit key → fingerprint of its last successful apply. */
   private readonly applied = new Map<string, string>();
   private readonly warnedNoUid = new Set<string>();
+  private readonly statusWriter: GatewayStatusWriter | undefined;
   private running: Promise<void> | undefined;
   private again = false;
   private started = false;
@@ -66,6 +78,9 @@ export class GatewayDeploymentController {
     this.log = opts.log.child({ component: 'gateway-deployment' });
     this.debouncer = new Debouncer(() => this.run(), opts.debounceMs ?? 100, opts.debounceMaxMs ?? 1000);
     this.backoff = new Backoff({ initialMs: opts.backoff?.initialMs ?? 500, maxMs: opts.backoff?.maxMs ?? 30_000 });
+    if (opts.applyStatus) {
+      this.statusWriter = new GatewayStatusWriter({ view: opts.view, applyStatus: opts.applyStatus, log: this.log, ...(opts.now ? { now: opts.now } : {}) });
+    }
   }
 
   /** Applies what the store holds now, then follows changes (trigger()). */
@@ -131,13 +146,14 @@ export class GatewayDeploymentController {
       if (await this.applyUnit(unit)) this.applied.set(unit.key, unit.fingerprint);
       else failed++;
     }
+    if (this.statusWriter && !this.stopper.signal.aborted) failed += await this.statusWriter.writeAll(this.stopper.signal);
     if (this.stopper.signal.aborted) return;
     if (failed === 0) {
       this.backoff.reset();
       return;
     }
     const retryMs = this.backoff.next();
-    this.log.info({ failed, retryMs }, 'retrying failed waypoint applies');
+    this.log.info({ failed, retryMs }, 'retrying failed waypoint applies and status writes');
     this.retryTimer = setTimeout(() => this.run(), retryMs);
   }
 
@@ -174,7 +190,7 @@ export class GatewayDeploymentController {
         continue;
       }
       const objects = waypointObjects({ ...gw, metadata: { ...gw.metadata, namespace } }, this.opts.waypoint);
-      gateways.push({ key: `gateway:${name}`, gateway: name, objects, fingerprint: `${gw.metadata.resourceVersion ?? ''}|${JSON.stringify(objects)}` });
+      gateways.push({ key: `gateway:${name}`, gateway: name, objects, fingerprint: `${gatewayFingerprint(gw)}|${JSON.stringify(objects)}` });
       if (!namespaces.has(namespace)) {
         const cm = rootCertConfigMap(namespace, this.opts.rootCertPem);
         namespaces.set(namespace, { key: `root-cert:${namespace}`, objects: [cm], fingerprint: JSON.stringify(cm) });
@@ -182,4 +198,13 @@ export class GatewayDeploymentController {
     }
     return new Map([...namespaces.values(), ...gateways].map((u) => [u.key, u]));
   }
+}
+
+/**
+ * The Gateway but for its status and bookkeeping (resourceVersion, managedFields), in
+ * key order (a listed and a watched copy order their fields differently): a status
+ * write is no reason to apply again.
+ */
+function gatewayFingerprint(gw: KubeObject): string {
+  return canonicalJson({ ...gw, status: undefined, metadata: { ...gw.metadata, resourceVersion: undefined, managedFields: undefined } });
 }

@@ -11,7 +11,9 @@
 //   or every pod failed).
 // - `addresses`: the Service's ClusterIP (IPAddress) and its cluster hostname (Hostname),
 //   as soon as the Service has an address.
-// Messages are our own; reasons are Istio's and the Gateway API's.
+// Messages are our own; reasons are Istio's and the Gateway API's. The input comes from
+// waypoint-status-input.ts; with a Kubernetes source the controller writes the result to
+// the Gateway's status subresource (status-writer.ts), `ambit waypoint list` prints it.
 import { PORTS } from '../../api/model.js';
 import type { KubeObject } from '../config/resource.js';
 import { isRecord } from '../config/resource.js';
@@ -93,9 +95,11 @@ export function waypointHostname(gateway: Pick<KubeObject, 'metadata'>): string 
   return serviceHostname(gateway.metadata.name, gateway.metadata.namespace ?? 'default');
 }
 
-/** Pods that are neither ready nor failed: still being scheduled or started. */
+/** Pods that are neither ready nor failed: still being scheduled or started (kubectl's words). */
+const STARTING: ReadonlySet<string> = new Set(['Running', 'Pending', 'ContainerCreating', 'PodInitializing']);
+
 function isStarting(p: WaypointPodView): boolean {
-  return !p.ready && (p.status === 'Running' || p.status === 'Pending' || p.status === 'ContainerCreating');
+  return !p.ready && STARTING.has(p.status);
 }
 
 function describeListener(l: Listener): string {

@@ -1,7 +1,8 @@
 // ============================================================================
 // FAKE KUBERNETES API SERVER — FOR TESTS ONLY.
 //
-// This is a stand-in, not Kubernetes: no Kubernetes API server (nor etcd, kind,
+// This is a fake standing in for the real Kubernetes API server, not Kubernetes: no
+// Kubernetes API server (nor etcd, kind,
 // minikube, k3s or envtest) can run on the machine these tests run on, so the
 // controller's Kubernetes source and TokenReview client are tested against this
 // in-process HTTP server on 127.0.0.1 (ephemeral port, plain HTTP; the KubeConfig it
@@ -33,12 +34,25 @@
 //   and ?fieldManager= (400 without it, 415 for another patch type, 400 when the body's
 //   apiVersion/kind/name/namespace disagree with the URL); the body replaces the stored
 //   object (creating it, watchers get ADDED/MODIFIED), the answer is the stored copy.
-//   These built-in types are served from their first apply on. Every apply is recorded
-//   (applies); failNextApplies() answers the next ones with an error Status.
+//   A Service applied without spec.clusterIP keeps the one it has, or gets one
+//   (10.96.0.<n>), as the real API server allocates it and keeps it across applies by a
+//   manager that does not own it. These built-in types are served from their first apply
+//   on. Every apply is recorded
+//   (applies); failNextApplies() answers the next ones (of objects, of status, or any)
+//   with an error Status.
+// - server-side apply to the status subresource of Gateways
+//   (gateway.networking.k8s.io, served only while that type is registered): PATCH
+//   .../namespaces/<ns>/gateways/<name>/status, checked like an object apply; as on the
+//   real API server only .status changes (the body's status replaces the stored one; the
+//   rest of the body is ignored), the resourceVersion is bumped and watchers get
+//   MODIFIED, a status equal to the stored one changes nothing (no new resourceVersion,
+//   no event), and a Gateway that does not exist gets 404 NotFound (a status apply never
+//   creates). Recorded in applies like the others.
 // - bearer-token authentication of the client (401 otherwise).
 //
 // What it does NOT implement: TLS, label/field selectors, create/update/delete and
-// other patch types over HTTP (tests change objects through this class),
+// other patch types over HTTP (tests change objects through this class), other
+// subresources (and status of other types), metadata.generation (tests set it),
 // resourceVersionMatch, sendInitialEvents, field ownership and merging of server-side
 // apply (no managedFields, no conflicts, force is only recorded), admission,
 // defaulting or validation of objects, discovery (/api, /apis), RBAC, protobuf, watch-cache semantics beyond one
@@ -47,6 +61,7 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { isDeepStrictEqual } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { FakeKubeStore, apiVersionOf, type FakeKind, type FakeObject, type StoredEvent } from './fake-kube-store.js';
@@ -90,6 +105,14 @@ export const APPLY_KINDS: readonly FakeKind[] = [
   { group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', namespaced: true },
 ];
 
+/** Types whose status subresource accepts server-side apply (when registered). */
+export const STATUS_APPLY_KINDS: readonly Pick<FakeKind, 'group' | 'plural'>[] = [
+  { group: 'gateway.networking.k8s.io', plural: 'gateways' },
+];
+
+/** What a queued apply failure answers: object applies, status applies, or either. */
+export type ApplyTarget = 'object' | 'status' | 'any';
+
 const APPLY_PATCH = 'application/apply-patch+yaml';
 
 interface OpenWatch {
@@ -112,6 +135,8 @@ interface Route {
   namespace: string | undefined;
   plural: string;
   name: string | undefined;
+  /** "status" in .../namespaces/<ns>/<plural>/<name>/status. */
+  subresource?: string;
 }
 
 const API_SERVER_AUDIENCE = 'https://kubernetes.default.svc.cluster.local';
@@ -132,6 +157,9 @@ function parseRoute(pathname: string): Route | undefined {
   if (rest.length === 2) return { group, version, namespace: undefined, plural: rest[0]!, name: rest[1] };
   if (rest[0] === 'namespaces' && (rest.length === 3 || rest.length === 4)) {
     return { group, version, namespace: rest[1], plural: rest[2]!, name: rest[3] };
+  }
+  if (rest[0] === 'namespaces' && rest.length === 5) {
+    return { group, version, namespace: rest[1], plural: rest[2]!, name: rest[3], subresource: rest[4] };
   }
   return undefined;
 }
@@ -155,7 +183,7 @@ export class FakeKubeApiServer {
   readonly tokenReviews: { token: string; audiences: string[] }[] = [];
   /** Every server-side apply received, in order (failed ones too). */
   readonly applies: RecordedApply[] = [];
-  private readonly applyFailures: Record<string, unknown>[] = [];
+  private readonly applyFailures: { target: ApplyTarget; status: Record<string, unknown> }[] = [];
   private readonly tokens = new Map<string, FakeTokenIdentity>();
   private readonly openWatches = new Set<OpenWatch>();
   /** Per type: Status objects the next watch requests are answered with (ERROR event, then close). */
@@ -164,6 +192,8 @@ export class FakeKubeApiServer {
   private readonly waiters = new ConditionWaiters();
   private compactAs: 'event' | 'http' = 'event';
   private expireContinue = false;
+  /** Cluster IPs handed out (10.96.0.<n>). */
+  private clusterIPs = 9;
   private port = 0;
 
   private constructor(
@@ -291,10 +321,13 @@ export class FakeKubeApiServer {
     this.expireContinue = true;
   }
 
-  /** The next `count` server-side applies are answered with this error (default 500 InternalError) and change nothing. */
-  failNextApplies(count = 1, code: 403 | 409 | 422 | 500 = 500): void {
+  /**
+   * The next `count` server-side applies (of whole objects, of status, or either: the
+   * default) are answered with this error (default 500 InternalError) and change nothing.
+   */
+  failNextApplies(count = 1, code: 403 | 409 | 422 | 500 = 500, target: ApplyTarget = 'any'): void {
     const reasons = { 403: 'Forbidden', 409: 'Conflict', 422: 'Invalid', 500: 'InternalError' } as const;
-    for (let i = 0; i < count; i++) this.applyFailures.push(status(code, reasons[code], `fake apply failure ${code}`));
+    for (let i = 0; i < count; i++) this.applyFailures.push({ target, status: status(code, reasons[code], `fake apply failure ${code}`) });
   }
 
   /** Makes `token` authenticate as `identity` in TokenReviews. */
@@ -361,6 +394,13 @@ export class FakeKubeApiServer {
       const route = parseRoute(url.pathname);
       if (req.method === 'POST' && route && route.group === 'authentication.k8s.io' && route.version === 'v1' && route.plural === 'tokenreviews' && !route.name) {
         this.tokenReview(req, res);
+        return;
+      }
+      if (route?.subresource !== undefined) {
+        const statusKind = route.subresource === 'status' && STATUS_APPLY_KINDS.some((k) => k.group === route.group && k.plural === route.plural)
+          ? this.store.kindByPath(route.group, route.version, route.plural) : undefined;
+        if (req.method === 'PATCH' && statusKind) this.applyStatus(req, res, statusKind, route, url);
+        else this.json(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
         return;
       }
       if (req.method === 'PATCH' && route?.namespace !== undefined && route.name !== undefined) {
@@ -479,7 +519,15 @@ export class FakeKubeApiServer {
     if (!res.writableEnded) res.write(`${JSON.stringify({ type, object })}\n`);
   }
 
-  private apply(req: http.IncomingMessage, res: http.ServerResponse, kind: FakeKind, route: Route, url: URL): void {
+  /**
+   * Reads an apply request, records it and checks what every apply must be (queued
+   * failure, content type, fieldManager, a body naming the URL's object); `then` gets a
+   * valid body and answers.
+   */
+  private receiveApply(
+    req: http.IncomingMessage, res: http.ServerResponse, kind: FakeKind, route: Route, url: URL, target: Exclude<ApplyTarget, 'any'>,
+    then: (body: FakeObject, meta: FakeObject['metadata'], answer: (code: number, out: unknown) => void) => void,
+  ): void {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -499,7 +547,8 @@ export class FakeKubeApiServer {
         this.json(res, code, out);
         this.notify();
       };
-      const failure = this.applyFailures.shift();
+      const failureAt = this.applyFailures.findIndex((f) => f.target === 'any' || f.target === target);
+      const failure = failureAt < 0 ? undefined : this.applyFailures.splice(failureAt, 1)[0]!.status;
       if (failure) return answer(failure.code as number, failure);
       if (contentType !== APPLY_PATCH) return answer(415, status(415, 'UnsupportedMediaType', `the fake only accepts ${APPLY_PATCH} patches, not ${contentType}`));
       if (!record.fieldManager) return answer(400, status(400, 'BadRequest', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch'));
@@ -507,7 +556,34 @@ export class FakeKubeApiServer {
       if (!body || !meta || body.apiVersion !== apiVersionOf(kind) || body.kind !== kind.kind || meta.name !== route.name || (meta.namespace ?? route.namespace) !== route.namespace) {
         return answer(400, status(400, 'BadRequest', 'the body is not the object named by the URL (apiVersion, kind, metadata.name, metadata.namespace)'));
       }
-      answer(200, this.store.put({ ...body, metadata: { ...meta, namespace: route.namespace } }).object);
+      then(body, meta, answer);
+    });
+  }
+
+  private apply(req: http.IncomingMessage, res: http.ServerResponse, kind: FakeKind, route: Route, url: URL): void {
+    this.receiveApply(req, res, kind, route, url, 'object', (body, meta, answer) => {
+      const obj = kind.kind === 'Service' ? this.withClusterIP(body, route) : body;
+      answer(200, this.store.put({ ...obj, metadata: { ...meta, namespace: route.namespace } }).object);
+    });
+  }
+
+  /** A Service keeps its cluster IP, or gets the next one, when the applied body has none. */
+  private withClusterIP(body: FakeObject, route: Route): FakeObject {
+    const spec = (body.spec ?? {}) as Record<string, unknown>;
+    if (spec.clusterIP !== undefined || spec.type === 'ExternalName') return body;
+    const stored = this.store.get(this.store.kindOf('v1', 'Service'), route.name!, route.namespace);
+    const kept = (stored?.spec as Record<string, unknown> | undefined)?.clusterIP;
+    return { ...body, spec: { ...spec, clusterIP: typeof kept === 'string' ? kept : `10.96.0.${++this.clusterIPs}` } };
+  }
+
+  /** A status subresource apply: only .status changes; never creates; an unchanged status is a no-op. */
+  private applyStatus(req: http.IncomingMessage, res: http.ServerResponse, kind: FakeKind, route: Route, url: URL): void {
+    this.receiveApply(req, res, kind, route, url, 'status', (body, _meta, answer) => {
+      const stored = this.store.get(kind, route.name!, route.namespace);
+      if (!stored) return answer(404, status(404, 'NotFound', `${kind.plural}.${kind.group} "${route.name}" not found`));
+      const next: unknown = body.status ?? {};
+      if (isDeepStrictEqual(stored.status ?? {}, next)) return answer(200, stored);
+      answer(200, this.store.put({ ...stored, status: next }).object);
     });
   }
 

@@ -7,72 +7,29 @@ import os from 'node:os';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { pino } from 'pino';
-import { Writable } from 'node:stream';
 import { Controller } from '../../../controller/controller.js';
 import { isAmbitError } from '../../../api/errors.js';
 import type { ConfigView } from '../../../controller/config/kinds.js';
 import { groupKind, type KubeObject } from '../../../controller/config/resource.js';
 import { GatewayDeploymentController } from '../../../controller/gateway/deployment-controller.js';
 import { GATEWAY_NAME_LABEL, MANAGED_LABEL, MANAGED_VALUE, ROOT_CERT_CONFIGMAP, waypointObjects } from '../../../controller/gateway/waypoint-deployment.js';
-import { WATCHED_KINDS } from '../../../controller/sources/kube/kinds.js';
 import { appliedObjectPath, KubeApplier } from '../../../controller/sources/kube/kube-apply.js';
 import { statusCodeOf } from '../../../controller/sources/kube/kube-request.js';
 import { KubeSource } from '../../../controller/sources/kube/kube-source.js';
+import { captureLogger } from '../../support/capture-logger.js';
 import { startHarness, waitFor } from '../../support/controller-harness.js';
-import { FakeKubeApiServer, type FakeObject, type RecordedApply } from '../../support/fake-kube-apiserver.js';
-import { fakeKind, type LogLine } from './kube-harness.js';
+import { FakeKubeApiServer, type FakeObject } from '../../support/fake-kube-apiserver.js';
+import { gateway, objectApplies, startKubeController, type KubeControllerEnv } from './kube-controller.js';
 
-interface Env {
-  fake: FakeKubeApiServer;
-  controller: Controller;
-  logs: LogLine[];
-}
-
-async function start(t: ExecutionContext, objects: FakeObject[] = [], before?: (fake: FakeKubeApiServer) => void): Promise<Env> {
-  const fake = await FakeKubeApiServer.start({ kinds: WATCHED_KINDS.map(fakeKind) });
-  t.teardown(() => fake.close());
-  before?.(fake);
-  for (const o of objects) fake.put(o);
-  const logs: LogLine[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as LogLine);
-      cb();
-    },
-  });
-  const log = pino({ level: 'debug' }, stream);
-  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'ambit-gwdeploy-'));
-  const source = new KubeSource({ kubeConfig: fake.kubeConfig(), logger: log, backoff: { initialMs: 5, maxMs: 50 }, missingKindRetryMs: 20 });
-  const controller = new Controller({
-    stateDir, sources: [source], log, grpcHost: '127.0.0.1', grpcPort: 0, httpPort: -1, debounceMs: 10, debounceMaxMs: 50,
-    gatewayDeployments: { debounceMs: 10, debounceMaxMs: 50, backoff: { initialMs: 10, maxMs: 40 } },
-  });
-  await controller.start();
-  t.teardown(async () => {
-    await controller.stop();
-    rmSync(stateDir, { recursive: true, force: true });
-  });
-  return { fake, controller, logs };
-}
-
-function gateway(name: string, opts: { namespace?: string; className?: string; labels?: Record<string, string> } = {}): FakeObject {
-  return {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'Gateway',
-    metadata: { name, namespace: opts.namespace ?? 'default', labels: { 'istio.io/waypoint-for': 'service', ...opts.labels } },
-    spec: { gatewayClassName: opts.className ?? 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
-  };
-}
-
-const okApplies = (fake: FakeKubeApiServer, gw: string): RecordedApply[] =>
-  fake.applies.filter((a) => a.status === 200 && a.body?.metadata.name === gw);
+const start = (t: ExecutionContext, objects: FakeObject[] = [], before?: (fake: FakeKubeApiServer) => void): Promise<KubeControllerEnv> =>
+  startKubeController(t, objects, before ? { before } : {});
 
 test('a waypoint Gateway gets its ServiceAccount, Deployment and Service by server-side apply, owned by the Gateway', async (t) => {
   const { fake, controller } = await start(t, [gateway('waypoint')]);
-  await fake.waitFor(() => okApplies(fake, 'waypoint').length >= 3 && fake.applies.some((a) => a.body?.kind === 'ConfigMap' && a.status === 200));
+  await fake.waitFor(() => objectApplies(fake, 'waypoint').length >= 3 && fake.applies.some((a) => a.body?.kind === 'ConfigMap' && a.status === 200));
   const gw = fake.store.get(fake.store.kindOf('gateway.networking.k8s.io/v1', 'Gateway'), 'waypoint', 'default')!;
 
-  const applies = okApplies(fake, 'waypoint');
+  const applies = objectApplies(fake, 'waypoint');
   t.deepEqual(applies.map((a) => a.path), [
     '/api/v1/namespaces/default/serviceaccounts/waypoint',
     '/apis/apps/v1/namespaces/default/deployments/waypoint',
@@ -101,17 +58,17 @@ test('a waypoint Gateway gets its ServiceAccount, Deployment and Service by serv
 
 test('a changed Gateway is applied again; unrelated changes and a deletion apply nothing', async (t) => {
   const { fake, controller } = await start(t, [gateway('waypoint')]);
-  await fake.waitFor(() => okApplies(fake, 'waypoint').length === 3);
+  await fake.waitFor(() => objectApplies(fake, 'waypoint').length === 3);
 
   fake.put(gateway('waypoint', { labels: { team: 'blue' } }));
-  await fake.waitFor(() => okApplies(fake, 'waypoint').length === 6);
-  t.deepEqual(okApplies(fake, 'waypoint').slice(3).map((a) => a.body?.kind), ['ServiceAccount', 'Deployment', 'Service']);
+  await fake.waitFor(() => objectApplies(fake, 'waypoint').length === 6);
+  t.deepEqual(objectApplies(fake, 'waypoint').slice(3).map((a) => a.body?.kind), ['ServiceAccount', 'Deployment', 'Service']);
 
   // A Namespace changing is not a reason to apply anything.
   fake.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'istio.io/dataplane-mode': 'ambient' } } });
   await waitFor(() => controller.store.list('Namespace').length === 1, 5000, 'the namespace in the store');
   await controller.gatewayDeployments?.settle();
-  t.is(okApplies(fake, 'waypoint').length, 6);
+  t.is(objectApplies(fake, 'waypoint').length, 6);
 
   // Deletion is left to the garbage collector (owner references): nothing is sent.
   const requests = fake.requests.length;
@@ -129,17 +86,17 @@ test('a Gateway of another class gets nothing', async (t) => {
 
   // A waypoint appearing later in another namespace is applied there.
   fake.put(gateway('wp', { namespace: 'shop' }));
-  await fake.waitFor(() => okApplies(fake, 'wp').length === 3);
-  t.true(fake.applies.every((a) => a.path.startsWith('/api/v1/namespaces/shop/') || a.path.startsWith('/apis/apps/v1/namespaces/shop/')));
+  await fake.waitFor(() => objectApplies(fake, 'wp').length === 3);
+  t.true(fake.applies.every((a) => ['/api/v1', '/apis/apps/v1', '/apis/gateway.networking.k8s.io/v1'].some((base) => a.path.startsWith(`${base}/namespaces/shop/`))));
 });
 
 test('failed applies are logged with AMBIT_ERR_KUBE_APPLY and retried with backoff until they succeed', async (t) => {
   const { fake, controller, logs } = await start(t, [gateway('waypoint')], (f) => {
-    f.failNextApplies(3, 500);
-    f.failNextApplies(1, 403);
+    f.failNextApplies(3, 500, 'object');
+    f.failNextApplies(1, 403, 'object');
   });
-  await fake.waitFor(() => okApplies(fake, 'waypoint').length === 3);
-  t.deepEqual(fake.applies.slice(0, 4).map((a) => a.status), [500, 500, 500, 403]);
+  await fake.waitFor(() => objectApplies(fake, 'waypoint').length === 3);
+  t.deepEqual(fake.applies.filter((a) => !a.path.endsWith('/status')).slice(0, 4).map((a) => a.status), [500, 500, 500, 403]);
   const failures = logs.filter((l) => l.code === 'AMBIT_ERR_KUBE_APPLY');
   t.deepEqual(failures.map((l) => l.statusCode), [500, 500, 500, 403]);
   t.true(failures.every((l) => l.level === 40)); // warn: retried
@@ -151,7 +108,7 @@ test('failed applies are logged with AMBIT_ERR_KUBE_APPLY and retried with backo
 test('the gateway deployment controller is off without a Kubernetes source, or when turned off', async (t) => {
   const { fake, controller } = await start(t, [gateway('waypoint')]);
   t.truthy(controller.gatewayDeployments);
-  await fake.waitFor(() => okApplies(fake, 'waypoint').length === 3);
+  await fake.waitFor(() => objectApplies(fake, 'waypoint').length === 3);
 
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'ambit-gwdeploy-'));
   const off = new Controller({
@@ -221,15 +178,9 @@ test('stop() ends a pass whose apply hangs; nothing is applied afterwards', asyn
 
 test('every resync period everything is applied again; a Gateway without a uid is skipped with a warning', async (t) => {
   const applied: string[] = [];
-  const logs: LogLine[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as LogLine);
-      cb();
-    },
-  });
+  const { log, lines: logs } = captureLogger();
   const gdc = new GatewayDeploymentController({
-    view: view([withUid(gateway('wp'), 'u-1'), gateway('no-uid')]), log: pino({ level: 'info' }, stream), rootCertPem: 'PEM',
+    view: view([withUid(gateway('wp'), 'u-1'), gateway('no-uid')]), log, rootCertPem: 'PEM',
     resyncMs: 30, apply: (obj) => { applied.push(`${obj.kind}/${obj.metadata.name}`); return Promise.resolve(); },
   });
   t.teardown(() => gdc.stop());
@@ -239,5 +190,5 @@ test('every resync period everything is applied again; a Gateway without a uid i
     'ConfigMap/istio-ca-root-cert', 'ServiceAccount/wp', 'Deployment/wp', 'Service/wp',
     'ConfigMap/istio-ca-root-cert', 'ServiceAccount/wp', 'Deployment/wp', 'Service/wp',
   ]);
-  t.is(logs.filter((l) => l.gateway === 'default/no-uid' && /no metadata.uid/.test(l.msg)).length, 1); // warned once
+  t.is(logs.filter((l) => l.gateway === 'default/no-uid' && /no metadata.uid/.test(String(l.msg))).length, 1); // warned once
 });

@@ -1,5 +1,6 @@
 // The Kubernetes manifests parse, pass validation, grant the controller exactly what its
-// Kubernetes source watches and its gateway deployment controller writes, and document
+// Kubernetes source watches and its gateway deployment controller writes (objects, and
+// the status of waypoint Gateways), and document
 // exactly what that controller creates for a waypoint.
 import test from 'ava';
 import { readFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../../controller/config/resource.js';
 import { loadConfigPaths } from '../../../controller/config/load-yaml.js';
 import { rootCertConfigMap, waypointObjects } from '../../../controller/gateway/waypoint-deployment.js';
-import { appliedObjectPath } from '../../../controller/sources/kube/kube-apply.js';
+import { appliedObjectPath, appliedStatusPath } from '../../../controller/sources/kube/kube-apply.js';
 import { WATCHED_KINDS } from '../../../controller/sources/kube/kinds.js';
 import { analyzeObjects } from '../../../controller/validation/analyze.js';
 
@@ -25,7 +26,7 @@ test('manifests parse and have no validation errors', async (t) => {
   t.deepEqual(errors, []);
 });
 
-test('the controller ClusterRole grants exactly: read the watched kinds, write waypoint objects, create TokenReviews', async (t) => {
+test('the controller ClusterRole grants exactly: read the watched kinds, write waypoint objects and Gateway status, create TokenReviews', async (t) => {
   const loaded = await loadConfigPaths([path.join(root, 'manifests')]);
   const role = loaded.objects.map((o) => o.object).find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'ambit-controller');
   t.truthy(role);
@@ -49,6 +50,8 @@ test('the controller ClusterRole grants exactly: read the watched kinds, write w
   // Server-side apply is a PATCH that creates a missing object: patch + create.
   for (const key of ['/serviceaccounts', 'apps/deployments', '/services']) allow(key, 'get', 'list', 'watch', 'create', 'patch');
   allow('/configmaps', 'create', 'patch');
+  // The status of waypoint Gateways: server-side apply to the status subresource never creates.
+  allow('gateway.networking.k8s.io/gateways/status', 'patch');
   allow('authentication.k8s.io/tokenreviews', 'create');
   const sorted = (m: Map<string, Set<string>>): Record<string, string[]> =>
     Object.fromEntries([...m].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, [...v].sort()]));
@@ -62,6 +65,9 @@ test('the controller ClusterRole grants exactly: read the watched kinds, write w
     const resource = seg[1] === 'api' ? `/${seg[5]}` : `${seg[2]}/${seg[6]}`;
     t.true(['create', 'patch'].every((v) => granted.get(resource)?.has(v)), `${obj.kind}: ${resource}`);
   }
+  // The status path the controller writes is covered by the patch grant: /apis/<group>/v1/namespaces/n/<plural>/w/status.
+  const seg = appliedStatusPath(gw).split('/');
+  t.true(granted.get(`${seg[2]}/${seg[6]}/${seg[8]}`)?.has('patch'), appliedStatusPath(gw));
 });
 
 test('waypoint-template.yaml is exactly what the controller creates for Gateway default/waypoint', (t) => {
