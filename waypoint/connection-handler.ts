@@ -10,6 +10,7 @@ import type { HboneInboundRequest } from '../daemon/hbone/index.js';
 import type { ConnectionTracker } from '../daemon/proxy/connection-tracker.js';
 import type { ProxyState } from '../daemon/state/proxy-state.js';
 import type { DaemonMetrics } from '../daemon/telemetry/daemon-metrics.js';
+import { writeBuffersOnly } from './buffer-writes.js';
 import { EndpointPicker } from './engine/index.js';
 import { HttpProxy, type ConnectionContext } from './http-proxy.js';
 import { declaredProtocol, type L7Protocol } from './protocol.js';
@@ -112,7 +113,7 @@ export class ConnectionHandler {
         if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
         else socket.destroy();
       });
-      server.emit('connection', stream);
+      server.emit('connection', writeBuffersOnly(stream));
       stream.resume(); // sniffing paused it; the server reads with 'data' listeners
       return;
     }

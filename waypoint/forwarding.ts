@@ -15,9 +15,12 @@ export type Headers = Map<string, string>;
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'http2-settings']);
 
+const NONE: ReadonlySet<string> = new Set();
+
 /** Drops hop-by-hop headers and any named in `connection`; keeps `te: trailers` (gRPC needs it). */
 export function withoutHopByHop(headers: ReadonlyMap<string, string>): Headers {
-  const named = new Set((headers.get('connection') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== ''));
+  const connection = headers.get('connection');
+  const named = connection === undefined ? NONE : new Set(connection.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== ''));
   const out: Headers = new Map();
   for (const [name, value] of headers) {
     if (name.startsWith(':')) continue;

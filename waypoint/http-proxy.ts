@@ -12,10 +12,11 @@ import { serviceKey } from '../api/model.js';
 import type { Address } from '../daemon/network/network.js';
 import type { ProxyDeps } from './connection-handler.js';
 import { resolveDestination } from './destination-resolver.js';
+import type { L7HeaderOps } from '../api/l7-model.js';
 import { applyHeaderOps, headerMap, type L7Request } from './engine/index.js';
 import { addForwardingHeaders, withoutHopByHop } from './forwarding.js';
 import { defaultDestination, planRequest } from './request-plan.js';
-import { recordRequest } from './request-metrics.js';
+import type { IncomingHeaders } from './upstream.js';
 import type { WaypointTarget } from './target.js';
 
 /** What the waypoint knows about the client connection a request arrived on. */
@@ -62,7 +63,7 @@ export class HttpProxy {
     }).then((o) => {
       const finish = (): void => {
         const durationMs = performance.now() - started;
-        recordRequest(this.deps.requestMetrics, {
+        this.deps.requestMetrics.record({
           source: ctx.source, sourcePrincipal: ctx.peerUri, destination: o.destination, service: o.service, grpc,
           status: o.status, grpcStatus: o.grpcStatus, flags: o.flags, durationMs, requestBytes: bytes.request, responseBytes: bytes.response,
         });
@@ -119,60 +120,75 @@ export class HttpProxy {
     upstreamHeaders.set('host', authority);
     addForwardingHeaders(upstreamHeaders, { clientIp: ctx.client.ip, scheme: 'http' });
 
-    const abort = new AbortController();
-    const onClose = (): void => { if (!res.writableFinished) abort.abort(); };
-    res.once('close', onClose);
-    let timedOut = false;
-    const timer = plan.timeoutMs !== undefined && plan.timeoutMs > 0
-      ? setTimeout(() => { timedOut = true; abort.abort(); }, plan.timeoutMs)
-      : undefined;
     const h2 = req.httpVersion === '2.0';
-    this.deps.picker.started(endpoint.workload);
-    try {
-      let upstream;
-      try {
-        upstream = await this.deps.upstreams.request(endpoint, h2 ? 'http2' : 'http1', {
-          method: l7.method, path: plan.path, headers: Object.fromEntries(upstreamHeaders),
-          body: hasBody(req) ? countingBody(req, bytes) : undefined, signal: abort.signal,
-        });
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        if (timedOut) {
-          respond(res, 504, { 'content-type': 'text/plain' }, 'upstream request timeout', bytes);
-          return { ...base, status: 504, flags: 'UT', error: message };
-        }
-        if (abort.signal.aborted) return { ...base, status: 0, flags: 'DC', error: 'client disconnected' };
-        respond(res, 503, { 'content-type': 'text/plain' }, UPSTREAM_FAILURE_BODY, bytes);
-        return { ...base, status: 503, flags: 'UF', error: message };
+    const picker = this.deps.picker;
+    picker.started(endpoint.workload);
+    return new Promise<Outcome>((resolve) => {
+      let timedOut = false;
+      let clientGone = false;
+      let settled = false;
+      let status = 0;
+      let grpcStatus: string | undefined;
+      let trailersOnly: Record<string, string> | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const onClose = (): void => {
+        if (res.writableFinished) return;
+        clientGone = true;
+        exchange.abort(new Error('client disconnected'));
+      };
+      const settle = (o: Outcome): void => {
+        settled = true;
+        clearTimeout(timer);
+        res.off('close', onClose);
+        picker.finished(endpoint.workload);
+        resolve(o);
+      };
+      const exchange = this.deps.upstreams.request(endpoint, h2 ? 'http2' : 'http1', {
+        method: l7.method, path: plan.path, headers: upstreamHeaders, body: hasBody(req) ? countingBody(req, bytes) : undefined,
+      }, {
+        head: (statusCode, raw) => {
+          res.writeHead(statusCode, responseHeaders(raw, plan.responseHeaders, h2));
+          status = statusCode;
+          grpcStatus = firstValue(raw['grpc-status']);
+          trailersOnly = h2 && grpcStatus !== undefined ? grpcStatusTrailers(raw) : undefined;
+        },
+        data: (chunk) => {
+          bytes.response += chunk.length;
+          if ((res as NodeJS.WritableStream).write(chunk)) return true;
+          res.once('drain', () => exchange.resume());
+          return false;
+        },
+        end: (trailers) => {
+          if (Object.keys(trailers).length > 0) res.addTrailers(trailers);
+          else if (trailersOnly) res.addTrailers(trailersOnly);
+          res.end();
+          const code = trailers['grpc-status'] ?? grpcStatus;
+          settle({ ...base, status, flags: '-', ...(code !== undefined ? { grpcStatus: code } : {}) });
+        },
+        error: (err) => {
+          const message = err.message;
+          if (status !== 0) {
+            // The upstream reset mid-body: the client sees its stream reset too.
+            res.destroy();
+            settle({ ...base, status, flags: timedOut ? 'UT' : clientGone ? 'DC' : 'UR', error: message });
+          } else if (timedOut) {
+            respond(res, 504, { 'content-type': 'text/plain' }, 'upstream request timeout', bytes);
+            settle({ ...base, status: 504, flags: 'UT', error: message });
+          } else if (clientGone) {
+            settle({ ...base, status: 0, flags: 'DC', error: 'client disconnected' });
+          } else {
+            respond(res, 503, { 'content-type': 'text/plain' }, UPSTREAM_FAILURE_BODY, bytes);
+            settle({ ...base, status: 503, flags: 'UF', error: message });
+          }
+        },
+      });
+      if (settled) return;
+      if (res.destroyed) onClose();
+      else res.once('close', onClose);
+      if (plan.timeoutMs !== undefined && plan.timeoutMs > 0) {
+        timer = setTimeout(() => { timedOut = true; exchange.abort(new Error('upstream request timeout')); }, plan.timeoutMs);
       }
-      const responseHeaders = withoutHopByHop(headerMap(upstream.headers));
-      // A gRPC "trailers-only" answer (status in the headers, no body) is relayed as
-      // headers plus trailers: the client's stream cannot end with the header frame here.
-      if (h2) for (const name of GRPC_STATUS_HEADERS) responseHeaders.delete(name);
-      for (const ops of plan.responseHeaders) applyHeaderOps(responseHeaders, ops);
-      res.writeHead(upstream.statusCode, Object.fromEntries(responseHeaders));
-      try {
-        for await (const chunk of upstream.body) {
-          const buf = chunk;
-          bytes.response += buf.length;
-          if (!(res as NodeJS.WritableStream).write(buf)) await new Promise((resolve) => res.once('drain', resolve));
-        }
-      } catch (err) {
-        // The upstream reset mid-body: the client sees its stream reset too.
-        res.destroy();
-        return { ...base, status: upstream.statusCode, flags: timedOut ? 'UT' : 'UR', error: err instanceof Error ? err.message : String(err) };
-      }
-      const trailers = upstream.trailers();
-      const grpcStatus = trailers['grpc-status'] ?? firstValue(upstream.headers['grpc-status']);
-      if (Object.keys(trailers).length > 0) res.addTrailers(trailers);
-      else if (h2 && grpcStatus !== undefined) res.addTrailers(grpcStatusTrailers(upstream.headers));
-      res.end();
-      return { ...base, status: upstream.statusCode, flags: '-', ...(grpcStatus !== undefined ? { grpcStatus } : {}) };
-    } finally {
-      if (timer) clearTimeout(timer);
-      res.off('close', onClose);
-      this.deps.picker.finished(endpoint.workload);
-    }
+    });
   }
 }
 
@@ -199,7 +215,7 @@ function respond(res: Response, status: number, headers: Readonly<Record<string,
   }
   bytes.response += Buffer.byteLength(body);
   res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
-  res.end(body);
+  res.end(Buffer.from(body));
 }
 
 function header(req: Request, name: string): string | undefined {
@@ -208,6 +224,29 @@ function header(req: Request, name: string): string | undefined {
 }
 
 const GRPC_STATUS_HEADERS = ['grpc-status', 'grpc-message', 'grpc-status-details-bin'];
+
+/**
+ * The response headers sent to the client: hop-by-hop ones dropped, the route's header
+ * operations applied, repeated `set-cookie` kept as separate fields (joining them would
+ * break cookies). Over HTTP/2 the gRPC status of a "trailers-only" answer (status in the
+ * headers, no body) is moved to the trailers: the client's stream cannot end with the
+ * header frame here.
+ */
+function responseHeaders(raw: IncomingHeaders, ops: readonly L7HeaderOps[], h2: boolean): Record<string, string | string[]> {
+  const cookies = raw['set-cookie'];
+  const touchesCookies = ops.some((o) => mentions(o, 'set-cookie'));
+  const headers = withoutHopByHop(headerMap(touchesCookies ? raw : { ...raw, 'set-cookie': undefined }));
+  if (h2) for (const name of GRPC_STATUS_HEADERS) headers.delete(name);
+  for (const o of ops) applyHeaderOps(headers, o);
+  const out: Record<string, string | string[]> = Object.fromEntries(headers);
+  if (!touchesCookies && cookies !== undefined) out['set-cookie'] = cookies;
+  return out;
+}
+
+function mentions(ops: L7HeaderOps, name: string): boolean {
+  const has = (names: Iterable<string>): boolean => [...names].some((n) => n.toLowerCase() === name);
+  return has(ops.remove ?? []) || has(Object.keys(ops.set ?? {})) || has(Object.keys(ops.add ?? {}));
+}
 
 /** The gRPC status fields of a trailers-only response's headers, as trailers. */
 function grpcStatusTrailers(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string> {

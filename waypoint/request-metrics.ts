@@ -1,9 +1,16 @@
 // Istio's standard HTTP metrics, reported by the waypoint (`reporter="waypoint"`):
 // istio_requests_total, istio_request_duration_milliseconds, istio_request_bytes and
 // istio_response_bytes, with Istio's label names and histogram buckets.
-import { Counter, Histogram, type Registry } from 'prom-client';
+//
+// The four metrics share one table of series, one per label set. Recording a request
+// costs a key lookup and a few additions; prom-client's own Counter and Histogram would
+// validate and hash the 19 labels once per metric and request, the largest single cost
+// of the waypoint's per-request bookkeeping. The table is rendered into the registry's
+// text by collectors (series-metric.ts) when /metrics is scraped.
+import type { Registry } from 'prom-client';
 import type { Workload } from '../api/model.js';
 import { principal } from '../daemon/telemetry/connection-labels.js';
+import { registerSeriesMetrics, type SeriesTable } from './series-metric.js';
 
 export interface RequestLabels {
   reporter: 'waypoint';
@@ -27,35 +34,9 @@ export interface RequestLabels {
   connection_security_policy: 'mutual_tls';
 }
 
-type L = keyof RequestLabels;
-
-const LABELS: readonly L[] = [
-  'reporter', 'source_workload', 'source_workload_namespace', 'source_principal', 'source_app', 'source_version',
-  'destination_workload', 'destination_workload_namespace', 'destination_principal', 'destination_app', 'destination_version',
-  'destination_service', 'destination_service_name', 'destination_service_namespace', 'request_protocol', 'response_code',
-  'grpc_response_status', 'response_flags', 'connection_security_policy',
-];
-
 /** Istio's buckets for request durations (ms) and sizes (bytes). */
 export const DURATION_BUCKETS_MS = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000];
 export const SIZE_BUCKETS_BYTES = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000];
-
-export interface RequestMetrics {
-  requests: Counter<L>;
-  duration: Histogram<L>;
-  requestBytes: Histogram<L>;
-  responseBytes: Histogram<L>;
-}
-
-export function createRequestMetrics(registry: Registry): RequestMetrics {
-  const r = { registers: [registry], labelNames: [...LABELS] };
-  return {
-    requests: new Counter({ name: 'istio_requests_total', help: 'Requests handled by the waypoint', ...r }),
-    duration: new Histogram({ name: 'istio_request_duration_milliseconds', help: 'Request duration (ms)', buckets: DURATION_BUCKETS_MS, ...r }),
-    requestBytes: new Histogram({ name: 'istio_request_bytes', help: 'Request size (headers and body, bytes)', buckets: SIZE_BUCKETS_BYTES, ...r }),
-    responseBytes: new Histogram({ name: 'istio_response_bytes', help: 'Response size (headers and body, bytes)', buckets: SIZE_BUCKETS_BYTES, ...r }),
-  };
-}
 
 const UNKNOWN = 'unknown';
 
@@ -99,10 +80,40 @@ export function requestLabels(o: RequestOutcome): RequestLabels {
   };
 }
 
-export function recordRequest(m: RequestMetrics, o: RequestOutcome): void {
-  const labels = requestLabels(o);
-  m.requests.inc(labels);
-  m.duration.observe(labels, o.durationMs);
-  m.requestBytes.observe(labels, o.requestBytes);
-  m.responseBytes.observe(labels, o.responseBytes);
+/** The part of a series key that a workload contributes, computed once per Workload object. */
+const workloadKeys = new WeakMap<Workload, string>();
+
+function workloadKey(w: Workload | undefined): string {
+  if (!w) return '';
+  let key = workloadKeys.get(w);
+  if (key === undefined) {
+    key = [w.workloadName, w.namespace, w.canonicalName, w.canonicalRevision, principal(w)].join('\u0002');
+    workloadKeys.set(w, key);
+  }
+  return key;
+}
+
+/** Equal exactly when requestLabels() would be equal (every label value is part of it). */
+export function seriesKey(o: RequestOutcome): string {
+  const s = o.service;
+  return `${workloadKey(o.source)}\u0001${o.sourcePrincipal}\u0001${workloadKey(o.destination)}\u0001${s ? `${s.hostname}\u0002${s.name}\u0002${s.namespace}` : ''}\u0001${o.grpc ? 'g' : 'h'}\u0001${o.status}\u0001${o.grpcStatus ?? ''}\u0001${o.flags}`;
+}
+
+export class RequestMetrics {
+  private readonly table: SeriesTable<RequestLabels>;
+
+  constructor(registry: Registry) {
+    this.table = registerSeriesMetrics<RequestLabels>(registry, {
+      counter: { name: 'istio_requests_total', help: 'Requests handled by the waypoint' },
+      histograms: [
+        { name: 'istio_request_duration_milliseconds', help: 'Request duration (ms)', buckets: DURATION_BUCKETS_MS },
+        { name: 'istio_request_bytes', help: 'Request size (headers and body, bytes)', buckets: SIZE_BUCKETS_BYTES },
+        { name: 'istio_response_bytes', help: 'Response size (headers and body, bytes)', buckets: SIZE_BUCKETS_BYTES },
+      ],
+    });
+  }
+
+  record(o: RequestOutcome): void {
+    this.table.record(seriesKey(o), () => requestLabels(o), [o.durationMs, o.requestBytes, o.responseBytes]);
+  }
 }

@@ -6,16 +6,17 @@
 //  - HTTP/2 (h2c, e.g. gRPC): one node:http2 session per endpoint. undici 7's HTTP/2
 //    client drops response trailers (its request API expects them as a raw list, HTTP/2
 //    gives an object), and gRPC's status travels in the trailers.
-import http2, { type ClientHttp2Session, type IncomingHttpHeaders } from 'node:http2';
+import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import { connect as netConnect } from 'node:net';
 import type { Duplex, Readable } from 'node:stream';
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { Identity } from '../api/identity.js';
 import { PORTS, type Workload } from '../api/model.js';
 import type { HbonePool } from '../daemon/hbone/index.js';
 import type { ConnectSocket } from '../daemon/hbone/dial.js';
 import type { WorkloadCertificate } from '../daemon/identity/workload-certificate.js';
 import { identityOf } from '../daemon/proxy/outbound-plan.js';
+import { writeBuffersOnly } from './buffer-writes.js';
 
 export type UpstreamProtocol = 'http1' | 'http2';
 
@@ -30,17 +31,30 @@ export interface UpstreamRequest {
   method: string;
   path: string;
   /** Lowercase names; `host` becomes `:authority` over HTTP/2. */
-  headers: Record<string, string>;
+  headers: ReadonlyMap<string, string>;
   body?: Readable;
-  signal: AbortSignal;
 }
 
-export interface UpstreamResponse {
-  statusCode: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: AsyncIterable<Buffer>;
-  /** Trailers, complete once the body has been read. */
-  trailers: () => Record<string, string>;
+/** Where an upstream response goes, as it arrives (no intermediate stream). */
+export interface ResponseSink {
+  /** The response head (1xx answers are not passed on). */
+  head(statusCode: number, headers: IncomingHeaders): void;
+  /** A body chunk; false asks the upstream to pause until the exchange's resume(). */
+  data(chunk: Buffer): boolean;
+  /** The body ended; trailers with lowercase names (empty when there were none). */
+  end(trailers: Record<string, string>): void;
+  /** The exchange failed (connection, reset, or abort()); nothing else is called after it. */
+  error(err: Error): void;
+}
+
+export type IncomingHeaders = Record<string, string | string[] | undefined>;
+
+/** One request in flight. */
+export interface UpstreamExchange {
+  /** Cancels the request (its sink's error() is called unless it already ended). */
+  abort(reason: Error): void;
+  /** Resumes a body paused by data() returning false. */
+  resume(): void;
 }
 
 export interface UpstreamOptions {
@@ -68,10 +82,13 @@ export class Upstreams {
 
   constructor(private readonly opts: UpstreamOptions) {}
 
-  /** Sends one request to the endpoint; resolves with the response head, the body streams after. */
-  request(ep: UpstreamEndpoint, protocol: UpstreamProtocol, req: UpstreamRequest): Promise<UpstreamResponse> {
-    if (this.closed) return Promise.reject(new Error('the upstream pools are closed'));
-    return protocol === 'http2' ? this.requestH2(ep, req) : this.requestH1(ep, req);
+  /** Sends one request to the endpoint; the response goes to `sink` as it arrives. */
+  request(ep: UpstreamEndpoint, protocol: UpstreamProtocol, req: UpstreamRequest, sink: ResponseSink): UpstreamExchange {
+    if (this.closed) {
+      sink.error(new Error('the upstream pools are closed'));
+      return { abort: () => undefined, resume: () => undefined };
+    }
+    return protocol === 'http2' ? this.requestH2(ep, req, sink) : this.requestH1(ep, req, sink);
   }
 
   /** Opens one tunnelled (or plain) connection to the endpoint. */
@@ -110,7 +127,7 @@ export class Upstreams {
     ]);
   }
 
-  private async requestH1(ep: UpstreamEndpoint, req: UpstreamRequest): Promise<UpstreamResponse> {
+  private requestH1(ep: UpstreamEndpoint, req: UpstreamRequest, sink: ResponseSink): UpstreamExchange {
     const key = endpointKey(ep);
     let pool = this.pools.get(key);
     if (!pool) {
@@ -124,27 +141,50 @@ export class Upstreams {
       });
       this.pools.set(key, pool);
     }
-    const res = await pool.request({ method: req.method, path: req.path, headers: req.headers, body: req.body, signal: req.signal });
-    const trailers = res.trailers;
-    return { statusCode: res.statusCode, headers: res.headers, body: res.body, trailers: () => trailers };
+    const exchange = new H1Exchange(sink);
+    pool.dispatch({ method: req.method, path: req.path, headers: req.headers, body: req.body ?? null }, exchange);
+    return exchange;
   }
 
-  private async requestH2(ep: UpstreamEndpoint, req: UpstreamRequest): Promise<UpstreamResponse> {
-    const session = await this.session(ep);
-    const { host, ...rest } = req.headers;
-    const stream = session.request({ ...rest, ':method': req.method, ':path': req.path, ':authority': host ?? `${ep.ip}:${ep.port}` }, { signal: req.signal });
-    if (req.body) req.body.pipe(stream);
-    else stream.end();
-    let trailers: Record<string, string> = {};
-    stream.once('trailers', (t: IncomingHttpHeaders) => { trailers = flatten(t); });
-    const head = await new Promise<IncomingHttpHeaders>((resolve, reject) => {
-      stream.once('response', resolve);
-      stream.once('error', reject);
-      stream.once('close', () => reject(new Error(`HTTP/2 stream closed before the response (code ${stream.rstCode ?? 0})`)));
-    });
-    stream.on('error', () => { /* reported to the reader of the body */ });
-    const { ':status': status, ...headers } = head;
-    return { statusCode: Number(status), headers, body: stream, trailers: () => trailers };
+  private requestH2(ep: UpstreamEndpoint, req: UpstreamRequest, sink: ResponseSink): UpstreamExchange {
+    let stream: ClientHttp2Stream | undefined;
+    let cancelled: Error | undefined;
+    let done = false;
+    const fail = (err: Error): void => {
+      if (done) return;
+      done = true;
+      sink.error(err);
+    };
+    this.session(ep).then((session) => {
+      if (cancelled) return fail(cancelled);
+      const headers: Record<string, string> = { ':method': req.method, ':path': req.path, ':authority': req.headers.get('host') ?? `${ep.ip}:${ep.port}` };
+      for (const [name, value] of req.headers) if (name !== 'host') headers[name] = value;
+      const s = session.request(headers);
+      stream = s;
+      if (req.body) req.body.pipe(s);
+      else s.end();
+      let trailers: Record<string, string> = {};
+      s.once('response', (head: IncomingHttpHeaders) => {
+        const { ':status': status, ...rest } = head;
+        sink.head(Number(status), rest);
+        s.on('data', (chunk: Buffer) => { if (!sink.data(chunk)) s.pause(); });
+      });
+      s.once('trailers', (t: IncomingHttpHeaders) => { trailers = flatten(t); });
+      s.once('end', () => {
+        if (done) return;
+        done = true;
+        sink.end(trailers);
+      });
+      s.once('error', fail);
+      s.once('close', () => fail(cancelled ?? new Error(`HTTP/2 stream closed before the response ended (code ${s.rstCode ?? 0})`)));
+    }, (err: unknown) => fail(err instanceof Error ? err : new Error(String(err))));
+    return {
+      abort: (reason) => {
+        cancelled ??= reason;
+        if (stream && !stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
+      },
+      resume: () => stream?.resume(),
+    };
   }
 
   private session(ep: UpstreamEndpoint): Promise<ClientHttp2Session> {
@@ -170,7 +210,7 @@ export class Upstreams {
 
   private openForPool(ep: UpstreamEndpoint, cb: ConnectCallback): void {
     const signal = AbortSignal.timeout(this.opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
-    this.openStream(ep, signal).then((stream) => cb(null, stream), (err: unknown) => cb(err instanceof Error ? err : new Error(String(err)), null));
+    this.openStream(ep, signal).then((stream) => cb(null, writeBuffersOnly(stream)), (err: unknown) => cb(err instanceof Error ? err : new Error(String(err)), null));
   }
 }
 
@@ -192,4 +232,47 @@ function flatten(h: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
   return out;
+}
+
+/** An HTTP/1.1 request dispatched on an undici pool, relaying undici's callbacks to the sink. */
+class H1Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
+  private controller: Dispatcher.DispatchController | undefined;
+  private cancelled: Error | undefined;
+  private done = false;
+
+  constructor(private readonly sink: ResponseSink) {}
+
+  abort(reason: Error): void {
+    if (this.done) return;
+    this.cancelled ??= reason;
+    this.controller?.abort(reason);
+  }
+
+  resume(): void {
+    this.controller?.resume();
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.cancelled) controller.abort(this.cancelled);
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHeaders): void {
+    if (statusCode >= 200) this.sink.head(statusCode, headers);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.sink.data(chunk)) controller.pause();
+  }
+
+  onResponseEnd(_controller: Dispatcher.DispatchController, trailers: IncomingHeaders): void {
+    this.done = true;
+    this.sink.end(flatten(trailers));
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    if (this.done) return;
+    this.done = true;
+    this.sink.error(this.cancelled ?? err);
+  }
 }

@@ -22,7 +22,7 @@ import { ProxyStateUpdater } from '../daemon/state/proxy-state-updater.js';
 import { createDaemonMetrics, type DaemonMetrics } from '../daemon/telemetry/daemon-metrics.js';
 import { ConnectionHandler } from './connection-handler.js';
 import { RouteCache } from './route-cache.js';
-import { createRequestMetrics, type RequestMetrics } from './request-metrics.js';
+import { RequestMetrics } from './request-metrics.js';
 import { Upstreams } from './upstream.js';
 
 export interface WaypointOptions {
@@ -71,7 +71,7 @@ export class Waypoint {
     const { log, node } = opts;
     if (!opts.namespace || !opts.name) throw new AmbitError('AMBIT_ERR_WAYPOINT', 'a waypoint needs the namespace and name of its Gateway');
     this.metrics = createDaemonMetrics();
-    this.requestMetrics = createRequestMetrics(this.metrics.registry);
+    this.requestMetrics = new RequestMetrics(this.metrics.registry);
     this.fetcher = caFetcher(opts.controller.address, opts.controller.rootPem, opts.controller.token, { ttlSeconds: opts.certTtlSeconds });
     this.identities = new IdentityManager({ node, fetchCertificate: this.fetcher, log, registry: this.metrics.registry });
     this.pool = new HbonePool({ log, connectSocket: opts.connect });

@@ -21,10 +21,15 @@ export interface RelayResult {
   error?: Error;
 }
 
-/** Destroys a stream; a TCP socket is reset (RST), so the peer sees the failure as a reset, not an end. */
+/**
+ * Destroys a stream; a TCP socket is reset (RST), so the peer sees the failure as a
+ * reset, not an end. A socket whose writing side was already ended is only destroyed:
+ * while its shutdown is in flight libuv refuses the reset (EINVAL) and Node drops the
+ * handle without closing it, leaking the socket's file descriptor.
+ */
 export function abort(stream: Duplex): void {
   const socket = stream as Duplex & { resetAndDestroy?: () => void };
-  if (typeof socket.resetAndDestroy === 'function' && !stream.destroyed) {
+  if (typeof socket.resetAndDestroy === 'function' && !stream.destroyed && !stream.writableEnded) {
     try {
       socket.resetAndDestroy();
       return;

@@ -50,15 +50,44 @@ function virtualService(http: unknown[]): KubeObject {
   return { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'httpbin', namespace: 'default' }, spec: { hosts: ['httpbin'], http } };
 }
 
-interface Seen { pod: string; method: string; url: string; headers: http.IncomingHttpHeaders }
+interface Seen { pod: string; method: string; url: string; headers: http.IncomingHttpHeaders; bodyBytes: number }
 
-/** An HTTP "pod": answers with what it received. */
+const BIG_BYTES = 4 * 1024 * 1024;
+
+/**
+ * An HTTP "pod": answers with what it received (the body's length in `bodyBytes`).
+ * `/cookies` sets two cookies; `/big` streams 4 MiB; `/reset` sends half a body and
+ * drops the connection.
+ */
 async function httpApp(mesh: Mesh, ip: string, name: string): Promise<http.Server> {
   const server = http.createServer((req, res) => {
-    req.resume();
+    let bodyBytes = 0;
+    req.on('data', (c: Buffer) => { bodyBytes += c.length; });
     req.on('end', () => {
-      const body = JSON.stringify({ pod: name, method: req.method ?? '', url: req.url ?? '', headers: req.headers } satisfies Seen);
-      res.writeHead(200, { 'content-type': 'application/json', 'x-app': name });
+      if (req.url === '/big') {
+        res.writeHead(200, { 'content-length': String(BIG_BYTES) });
+        const chunk = Buffer.alloc(64 * 1024, 'x');
+        let sent = 0;
+        const more = (): void => {
+          while (sent < BIG_BYTES) {
+            sent += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', more);
+          }
+          res.end();
+        };
+        more();
+        return;
+      }
+      if (req.url === '/reset') {
+        res.writeHead(200, { 'content-length': '1000' });
+        res.write('x'.repeat(500), () => res.socket?.destroy());
+        return;
+      }
+      const body = JSON.stringify({ pod: name, method: req.method ?? '', url: req.url ?? '', headers: req.headers, bodyBytes } satisfies Seen);
+      res.setHeader('content-type', 'application/json');
+      res.setHeader('x-app', name);
+      if (req.url === '/cookies') res.setHeader('set-cookie', ['a=1; Path=/', 'b=2; Expires=Wed, 09 Jun 2027 10:18:14 GMT']);
+      res.writeHead(200);
       res.end(body);
     });
   });
@@ -70,17 +99,18 @@ async function httpApp(mesh: Mesh, ip: string, name: string): Promise<http.Serve
 interface Reply { status: number; headers: http.IncomingHttpHeaders; body: string }
 
 /** An HTTP/1.1 request from the sleep pod to the httpbin VIP (captured like any pod connection). */
-async function get(mesh: Mesh, path: string, headers: Record<string, string> = {}): Promise<Reply> {
+async function get(mesh: Mesh, path: string, headers: Record<string, string> = {}, opts: { method?: string; body?: Buffer } = {}): Promise<Reply> {
   const sock = await mesh.connect('10.244.1.5', '10.96.0.10', 8000);
   return new Promise((resolve, reject) => {
-    const req = http.request({ createConnection: () => sock, path, headers: { host: 'httpbin:8000', connection: 'close', ...headers } }, (res) => {
+    const req = http.request({ createConnection: () => sock, path, method: opts.method ?? 'GET', headers: { host: 'httpbin:8000', connection: 'close', ...headers } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => { body += c; });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on('error', reject);
     });
     req.on('error', reject);
-    req.end();
+    req.end(opts.body);
   });
 }
 
@@ -306,6 +336,46 @@ test('rule 80: TCP routes with weights through the waypoint (per connection)', a
   }
   // 20 % of 100; binomial sd = 4: ±4 sd.
   t.true(v2 >= 4 && v2 <= 36, `v2 got ${v2} of 100`);
+});
+
+test('upstream exchanges: a request body forwarded, two cookies kept apart, a 4 MiB response streamed, a reset mid-body reaches the client (UR)', async (t) => {
+  const { mesh, accessLog } = await setup([...base, withWaypoint]);
+  t.teardown(() => mesh.close());
+  const payload = Buffer.alloc(300 * 1024, 'p');
+  const posted = await get(mesh, '/post', { 'content-type': 'application/octet-stream' }, { method: 'POST', body: payload });
+  t.is(posted.status, 200);
+  t.is(seen(posted).bodyBytes, payload.length);
+  t.is(seen(posted).method, 'POST');
+
+  const cookies = await get(mesh, '/cookies');
+  t.deepEqual(cookies.headers['set-cookie'], ['a=1; Path=/', 'b=2; Expires=Wed, 09 Jun 2027 10:18:14 GMT']);
+
+  const big = await get(mesh, '/big');
+  t.is(big.status, 200);
+  t.is(big.body.length, BIG_BYTES);
+
+  await t.throwsAsync(get(mesh, '/reset'));
+  await waitFor(() => accessLog.some((l) => l.path === '/reset'), 5000, 'access log of the reset');
+  const line = accessLog.find((l) => l.path === '/reset')!;
+  t.is(line.response_flags, 'UR');
+  t.is(line.response_code, 200);
+  const post = accessLog.find((l) => l.path === '/post')!;
+  t.is(post.bytes_received, payload.length);
+  t.is(accessLog.find((l) => l.path === '/big')!.bytes_sent, BIG_BYTES);
+});
+
+test('an endpoint that refuses the connection: 503 with flag UF and Envoy\'s body', async (t) => {
+  // httpbin-v3 runs on node-2 but nothing listens on its port.
+  const v3 = pod('httpbin-v3', { ip: '10.244.2.3', node: 'node-2', sa: 'httpbin', labels: { app: 'httpbin', version: 'v3' } });
+  const vs = virtualService([{ route: [{ destination: { host: 'httpbin', subset: 'v3' } }] }]);
+  const dr = { ...destinationRule, spec: { host: 'httpbin', subsets: [{ name: 'v3', labels: { version: 'v3' } }] } };
+  const { mesh, accessLog } = await setup([...base, v3, withWaypoint, dr, vs]);
+  t.teardown(() => mesh.close());
+  const r = await get(mesh, '/refused');
+  t.is(r.status, 503);
+  t.regex(r.body, /^upstream connect error or disconnect\/reset before headers/);
+  await waitFor(() => accessLog.some((l) => l.path === '/refused'), 5000, 'access log of the 503');
+  t.is(accessLog.find((l) => l.path === '/refused')!.response_flags, 'UF');
 });
 
 test('malformed HTTP gets 400 on that connection only; the next connection is served', async (t) => {
