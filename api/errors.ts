@@ -11,7 +11,7 @@ export const ERROR_CODES = {
   AMBIT_ERR_CA_ROOT: 'The CA root or plug-in cacerts could not be loaded',
   AMBIT_ERR_UNAUTHENTICATED: 'A caller presented no valid credentials',
   AMBIT_ERR_KUBE_WATCH: 'A Kubernetes list/watch failed',
-  AMBIT_ERR_KUBE_APPLY: "A server-side apply of an object the controller owns (a waypoint's ServiceAccount, Deployment, Service or root-certificate ConfigMap) failed",
+  AMBIT_ERR_KUBE_APPLY: "A server-side apply of an object the controller owns (a waypoint's ServiceAccount, Deployment, Service or root-certificate ConfigMap) or of a waypoint Gateway's status failed",
   AMBIT_ERR_CONFIG: 'Invalid command-line or process configuration',
   AMBIT_ERR_NACK: 'A daemon rejected a configuration update',
   AMBIT_ERR_HBONE_CONNECT: 'An HBONE tunnel could not be opened: TCP connect or HTTP/2 failed, or the connection was lost before the CONNECT response',

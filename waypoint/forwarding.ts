@@ -1,5 +1,6 @@
 // The request headers a waypoint sends upstream (pure, apart from fresh ids): hop-by-hop
-// headers dropped (RFC 9110 §7.6.1), then what Envoy adds and Istio users rely on:
+// headers dropped (RFC 9110 §7.6.1; also from relayed responses), then what Envoy adds
+// and Istio users rely on:
 //  - `x-forwarded-proto`: the client's scheme when absent (inside HBONE it is http);
 //  - `x-forwarded-for`: the client's address appended, so the app behind a waypoint
 //    still sees who called (the original client IP travels in the HBONE `forwarded`
@@ -29,6 +30,23 @@ export function withoutHopByHop(headers: ReadonlyMap<string, string>): Headers {
       continue;
     }
     out.set(name, value);
+  }
+  return out;
+}
+
+/**
+ * A response's headers as relayed when no route edits them, in one pass: hop-by-hop
+ * headers and those named in `connection` dropped, and any name in `drop`; repeated
+ * `set-cookie` fields kept apart (joining them breaks cookies), other repeats joined.
+ */
+export function relayedHeaders(raw: Readonly<Record<string, string | string[] | undefined>>, drop: ReadonlySet<string>): Record<string, string | string[]> {
+  const connection = raw.connection;
+  const named = connection === undefined ? NONE : new Set(String(connection).split(',').map((s) => s.trim().toLowerCase()));
+  const out: Record<string, string | string[]> = {};
+  for (const name in raw) {
+    const value = raw[name];
+    if (value === undefined || name.startsWith(':') || HOP_BY_HOP.has(name) || named.has(name) || drop.has(name)) continue;
+    out[name] = Array.isArray(value) && name !== 'set-cookie' ? value.join(', ') : value;
   }
   return out;
 }

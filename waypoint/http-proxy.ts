@@ -14,7 +14,7 @@ import type { ProxyDeps } from './connection-handler.js';
 import { resolveDestination } from './destination-resolver.js';
 import type { L7HeaderOps } from '../api/l7-model.js';
 import { applyHeaderOps, headerMap, type L7Request } from './engine/index.js';
-import { addForwardingHeaders, withoutHopByHop } from './forwarding.js';
+import { addForwardingHeaders, relayedHeaders, withoutHopByHop } from './forwarding.js';
 import { defaultDestination, planRequest } from './request-plan.js';
 import type { IncomingHeaders } from './upstream.js';
 import type { WaypointTarget } from './target.js';
@@ -223,7 +223,8 @@ function header(req: Request, name: string): string | undefined {
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
-const GRPC_STATUS_HEADERS = ['grpc-status', 'grpc-message', 'grpc-status-details-bin'];
+const GRPC_STATUS_HEADERS: ReadonlySet<string> = new Set(['grpc-status', 'grpc-message', 'grpc-status-details-bin']);
+const NO_HEADERS: ReadonlySet<string> = new Set();
 
 /**
  * The response headers sent to the client: hop-by-hop ones dropped, the route's header
@@ -233,6 +234,7 @@ const GRPC_STATUS_HEADERS = ['grpc-status', 'grpc-message', 'grpc-status-details
  * header frame here.
  */
 function responseHeaders(raw: IncomingHeaders, ops: readonly L7HeaderOps[], h2: boolean): Record<string, string | string[]> {
+  if (ops.length === 0) return relayedHeaders(raw, h2 ? GRPC_STATUS_HEADERS : NO_HEADERS);
   const cookies = raw['set-cookie'];
   const touchesCookies = ops.some((o) => mentions(o, 'set-cookie'));
   const headers = withoutHopByHop(headerMap(touchesCookies ? raw : { ...raw, 'set-cookie': undefined }));
