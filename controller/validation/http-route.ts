@@ -1,6 +1,6 @@
 // Gateway API HTTPRoute (gateway.networking.k8s.io): semantics reference rules 97-99 and
 // the CRD validations of GWAPI httproute_types.go (ReplacePrefixMatch needs one PathPrefix
-// match, Service backendRefs need a port, path value rules, timeouts...).
+// match, Service backendRefs need a port, path value rules, timeouts, retry...).
 import type { KubeObject } from '../config/resource.js';
 import { parseGatewayApiDuration } from './duration.js';
 import type { Field } from './field.js';
@@ -91,6 +91,7 @@ export function validateHttpRoute(obj: KubeObject, spec: Field): void {
       validateFilters(b.key('filters'), { backendLevel: true });
     }
     validateTimeouts(rule.key('timeouts'));
+    validateRetry(rule.key('retry'));
   }
 }
 
@@ -154,19 +155,30 @@ export function pathValueProblem(v: string): string | undefined {
   return undefined;
 }
 
+/** A Gateway API Duration (GEP-2257) in nanoseconds; undefined when absent or invalid (reported). */
+function gatewayDuration(f: Field): bigint | undefined {
+  const s = f.string();
+  if (s === undefined) return undefined;
+  const ns = parseGatewayApiDuration(s);
+  if (ns === undefined) f.error(`"${s}" is not a valid Gateway API duration (e.g. 10s, 500ms, 1h30m)`);
+  return ns;
+}
+
 function validateTimeouts(f: Field): void {
   if (!f.record()) return;
   f.knownKeys(['request', 'backendRequest']);
-  const read = (k: string): bigint | undefined => {
-    const s = f.key(k).string();
-    if (s === undefined) return undefined;
-    const ns = parseGatewayApiDuration(s);
-    if (ns === undefined) f.key(k).error(`"${s}" is not a valid Gateway API duration (e.g. 10s, 500ms, 1h30m)`);
-    return ns;
-  };
-  const request = read('request');
-  const backend = read('backendRequest');
+  const request = gatewayDuration(f.key('request'));
+  const backend = gatewayDuration(f.key('backendRequest'));
   if (request !== undefined && backend !== undefined && request !== 0n && backend > request) {
     f.key('backendRequest').error('backendRequest timeout cannot be longer than request timeout');
   }
+}
+
+/** HTTPRouteRetry (GWAPI v1.2+): codes are HTTPRouteRetryStatusCode (400-599), attempts an int, backoff a Duration. */
+function validateRetry(f: Field): void {
+  if (!f.record()) return;
+  f.knownKeys(['codes', 'attempts', 'backoff']);
+  for (const c of f.key('codes').list() ?? []) c.intInRange(400, 599);
+  f.key('attempts').integer();
+  gatewayDuration(f.key('backoff'));
 }

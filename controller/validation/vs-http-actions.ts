@@ -6,19 +6,11 @@ import type { Field } from './field.js';
 import { checkDuration, checkPercent, checkPortNumber } from './field-checks.js';
 import { istioHeaderName } from './names.js';
 import { re2Problem } from './re2.js';
+import { ENVOY_RETRY_ON, GRPC_STATUS_NAMES, retryOnStatus } from './retry-and-fault-codes.js';
 import { stringMatchKind, validateStringMatch } from './string-match.js';
 
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE'];
-const GRPC_STATUS = [
-  'OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED',
-  'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE',
-  'DATA_LOSS', 'UNAUTHENTICATED',
-];
-const RETRY_ON = new Set([
-  '5xx', 'gateway-error', 'reset', 'reset-before-request', 'connect-failure', 'retriable-4xx', 'refused-stream',
-  'retriable-status-codes', 'retriable-headers', 'envoy-ratelimited', 'http3-post-connect-failure',
-  'cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable',
-]);
+
 export function validateRedirect(f: Field, matches: Field[]): void {
   if (!f.record()) return;
   f.knownKeys(['uri', 'authority', 'port', 'derivePort', 'scheme', 'redirectCode', 'prefixRewrite']);
@@ -98,9 +90,9 @@ export function validateRetries(f: Field): void {
   if (f.key('backoff').present) checkDuration(f.key('backoff'));
   const retryOn = f.key('retryOn').string();
   if (retryOn !== undefined && retryOn !== '') {
+    // istiod does not trim here (" 503" is rejected), unlike the translation.
     for (const policy of retryOn.split(',')) {
-      const isCode = /^\d{3}$/.test(policy) && Number(policy) >= 100 && Number(policy) <= 599;
-      if (!isCode && !RETRY_ON.has(policy)) f.key('retryOn').error(`"${policy}" is not a valid retryOn policy`);
+      if (retryOnStatus(policy) === undefined && !ENVOY_RETRY_ON.has(policy)) f.key('retryOn').error(`"${policy}" is not a valid retryOn policy`);
     }
   }
   f.key('retryRemoteLocalities').boolean();
@@ -127,9 +119,11 @@ export function validateFault(f: Field): void {
     if (abort.key('http2Error').present) abort.key('http2Error').error('HTTP/2 abort fault injection not supported yet');
     if (abort.key('httpStatus').present) {
       const s = abort.key('httpStatus').integer();
-      if (s !== undefined && (s < 1 || s > 600)) abort.key('httpStatus').error(`HTTP status ${s} is not in range 1-600`);
+      // istiod's validateHTTPStatus: 200-600; Envoy's fault filter takes 200-599 only.
+      if (s !== undefined && (s < 200 || s > 600)) abort.key('httpStatus').error(`HTTP status ${s} is not in range 200-600`);
+      else if (s === 600) abort.key('httpStatus').warn('Envoy rejects abort status 600 (it takes 200-599): the waypoint ignores this abort');
     }
-    if (abort.key('grpcStatus').present) abort.key('grpcStatus').oneOf(GRPC_STATUS);
+    if (abort.key('grpcStatus').present) abort.key('grpcStatus').oneOf(GRPC_STATUS_NAMES);
     if (types.length === 0) abort.warn('abort configured, but error type not set');
     checkFaultPercentage(abort, 'aborted');
   }

@@ -1,5 +1,5 @@
 // Gateway API HTTPRoute and GRPCRoute attached to a Service (GAMMA; reference rules
-// 97-99) → one route table per service.
+// 97-99) → one route table per service. Rule timeouts and retry: resilience.ts.
 //
 // A parentRef `{group: "", kind: Service, name, namespace?, port?}` (a missing group is
 // accepted too) attaches the route to that Service; `port` (or a `sectionName` naming a
@@ -15,10 +15,10 @@ import type { L7Action, L7Destination, L7HttpMatch, L7HttpRoute, L7RouteTable } 
 import type { ConfigView } from '../../config/kinds.js';
 import { KINDS } from '../../config/kinds.js';
 import type { KubeObject } from '../../config/resource.js';
-import { parseGatewayApiDuration } from '../../validation/duration.js';
 import type { Rec, Warnings } from './common.js';
 import { byAge, int, list, nsOf, rec, resourceId, specOf, str, text } from './common.js';
 import { convertFilters } from './gateway-api-filters.js';
+import { gatewayApiResilience } from './resilience.js';
 import type { GatewayMatch, PrecedenceKeys } from './gateway-api-match.js';
 import { comparePrecedence, grpcRouteMatch, httpRouteMatch } from './gateway-api-match.js';
 import type { KnownService, ServiceIndex } from './service-index.js';
@@ -88,16 +88,8 @@ function routeEntries(obj: KubeObject, grpc: boolean, services: ServiceIndex, w:
         action = { directResponse: { status: CLUSTER_NOT_FOUND } };
       }
     }
-    let timeoutMs: number | undefined;
-    const timeout = str(rec(rule.timeouts)?.request);
-    if (timeout !== undefined) {
-      const ns = parseGatewayApiDuration(timeout);
-      if (ns === undefined) warn(`${path}.timeouts.request`, `"${timeout}" is not a Gateway API duration: ignored`);
-      else if (ns > 0n) timeoutMs = Number((ns + 999_999n) / 1_000_000n);
-    }
-    const ignored = ['retry', 'sessionPersistence'].filter((k) => rule[k] !== undefined && rule[k] !== null);
-    if (rec(rule.timeouts)?.backendRequest !== undefined) ignored.push('timeouts.backendRequest');
-    if (ignored.length > 0) warn(path, `${ignored.join(', ')} not supported by the waypoint yet: ignored`);
+    const { timeoutMs, retries } = gatewayApiResilience(rule, path, warn);
+    if (rule.sessionPersistence !== undefined && rule.sessionPersistence !== null) warn(path, 'sessionPersistence not supported by the waypoint yet: ignored');
 
     const matches = list(rule.matches);
     const entries: (Rec | undefined)[] = matches.length === 0 ? [undefined] : matches.map((m) => rec(m) ?? {});
@@ -114,6 +106,7 @@ function routeEntries(obj: KubeObject, grpc: boolean, services: ServiceIndex, w:
       if (filters.rewrite && 'route' in action) route.rewrite = filters.rewrite;
       if (filters.headers) route.headers = filters.headers;
       if (timeoutMs !== undefined) route.timeoutMs = timeoutMs;
+      if (retries && 'route' in action) route.retries = retries;
       out.push({ route, keys: converted.keys });
     });
   });

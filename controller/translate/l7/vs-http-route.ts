@@ -1,14 +1,16 @@
 // One VirtualService `http[]` route (or a delegate route already merged with its root)
-// → an L7HttpRoute: matches (rule 59), action, rewrite, headers and timeout. Fields the
-// waypoint does not implement yet are reported once per route and ignored.
+// → an L7HttpRoute: matches (rule 59), action, rewrite, headers, timeout (rule 73),
+// retries and fault (rules 74-76, resilience.ts). Fields the waypoint does not implement
+// yet (mirroring, CORS) are reported once per route and ignored.
 import type { L7Action, L7HttpMatch, L7HttpRoute, L7TcpMatch, L7TcpRoute } from '../../../api/l7-model.js';
 import type { Rec } from './common.js';
 import { durationMs, list, rec, str, text } from './common.js';
 import type { Warn } from './vs-actions.js';
+import { istioFault, istioRetries } from './resilience.js';
 import { istioDirectResponse, istioHeaders, istioRedirect, istioRewrite, routeDestinations } from './vs-actions.js';
 import { convertHttpMatch, convertTcpMatch } from './vs-match.js';
 
-const NOT_SUPPORTED = ['retries', 'fault', 'mirror', 'mirrors', 'mirrorPercentage', 'mirrorPercent', 'corsPolicy'];
+const NOT_SUPPORTED = ['mirror', 'mirrors', 'mirrorPercentage', 'mirrorPercent', 'corsPolicy'];
 
 export interface RouteSource {
   /** Namespace short destination hosts resolve against (the VirtualService that wrote the route). */
@@ -71,6 +73,9 @@ export function convertVsHttpRoute(r: Rec, src: RouteSource): L7HttpRoute | unde
   if ('route' in action) {
     const rewrite = istioRewrite(r.rewrite);
     if (rewrite) out.rewrite = rewrite;
+    // Only forwarded requests are retried (a redirect or direct response has no upstream).
+    const retries = istioRetries(r.retries, `${src.path}.retries`, src.warn);
+    if (retries) out.retries = retries;
   }
   const headers = istioHeaders(r.headers);
   if (headers) out.headers = headers;
@@ -80,6 +85,8 @@ export function convertVsHttpRoute(r: Rec, src: RouteSource): L7HttpRoute | unde
     if (ms === undefined) src.warn(`${src.path}.timeout`, `"${timeout}" is not a duration: ignored`);
     else if (ms > 0) out.timeoutMs = ms; // 0 disables the timeout
   }
+  const fault = istioFault(r.fault, `${src.path}.fault`, src.warn);
+  if (fault) out.fault = fault;
   const ignored = NOT_SUPPORTED.filter((k) => r[k] !== undefined && r[k] !== null);
   if (ignored.length > 0) src.warn(src.path, `${ignored.join(', ')} not supported by the waypoint yet: ignored`);
   return out;

@@ -269,10 +269,16 @@ const cases: L7Case[] = [
     warnings: [/^HTTPRoute default\/r: spec\.rules\[0\]\.filters\[0\]: RequestMirror is not supported yet: ignored$/],
   },
   {
-    title: 'timeouts.request becomes timeoutMs; retry is reported',
-    objects: [...svcs, hr([{ timeouts: { request: '1m30s' }, retry: { attempts: 2 }, backendRefs: [backend('reviews-v1', 80)] }])],
+    title: 'rule 73: timeouts.request becomes timeoutMs (retry and backendRequest: l7-resilience.test.ts)',
+    objects: [...svcs, hr([{ timeouts: { request: '1m30s' }, backendRefs: [backend('reviews-v1', 80)] }])],
     http: [route(`${H}#0`, [ROOT], toV1, { timeoutMs: 90000 })],
-    warnings: [/spec\.rules\[0\]: retry not supported by the waypoint yet: ignored/],
+    noWarnings: true,
+  },
+  {
+    title: 'sessionPersistence is reported and ignored',
+    objects: [...svcs, hr([{ sessionPersistence: { sessionName: 's' }, backendRefs: [backend('reviews-v1', 80)] }])],
+    http: [route(`${H}#0`, [ROOT])],
+    warnings: [/^HTTPRoute default\/r: spec\.rules\[0\]: sessionPersistence not supported by the waypoint yet: ignored$/],
   },
 ];
 
