@@ -121,6 +121,41 @@ export interface L7HttpRoute {
   headers?: L7Headers;
   /** Route timeout in ms; absent = none (the Envoy route default). */
   timeoutMs?: number;
+  /** Retry policy (rule 74); absent = Istio's default policy (DEFAULT_RETRY_POLICY); attempts 0 = no retries. */
+  retries?: L7RetryPolicy;
+  /** Fault injection (rule 76). */
+  fault?: L7Fault;
+}
+
+/** Envoy's retry conditions the waypoint implements (x-envoy-retry-on and x-envoy-retry-grpc-on). */
+export const RETRY_CONDITIONS = [
+  '5xx', 'gateway-error', 'reset', 'connect-failure', 'refused-stream', 'retriable-4xx', 'retriable-status-codes',
+  'cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable',
+] as const;
+export type L7RetryCondition = typeof RETRY_CONDITIONS[number];
+
+export interface L7RetryPolicy {
+  /** Retries (not tries): the backend sees at most 1 + attempts requests. */
+  attempts: number;
+  /** Bound on each try; absent = the route timeout. */
+  perTryTimeoutMs?: number;
+  retryOn: L7RetryCondition[];
+  /** Statuses `retriable-status-codes` retries (bare codes in Istio's retryOn). */
+  retriableStatusCodes: number[];
+}
+
+/** Istio's default when a route has no `retries` (MeshConfig defaultHttpRetryPolicy; rule 74, ambiguity J). */
+export const DEFAULT_RETRY_POLICY: Readonly<L7RetryPolicy> = Object.freeze({
+  attempts: 2,
+  retryOn: ['connect-failure', 'refused-stream', 'unavailable', 'cancelled', 'retriable-status-codes'] as L7RetryCondition[],
+  retriableStatusCodes: [],
+});
+
+export interface L7Fault {
+  /** Delay before the request is forwarded; percentage 0–100 of requests (omitted in Istio = 0). */
+  delay?: { fixedDelayMs: number; percentage: number };
+  /** Answer without forwarding: an HTTP status, or for gRPC a gRPC status code (number). */
+  abort?: { httpStatus?: number; grpcStatus?: number; percentage: number };
 }
 
 export interface L7TcpMatch {

@@ -1,7 +1,9 @@
 // From a routed destination (service host, port, subset) to one endpoint: the service
 // by hostname, its healthy endpoints for the port, the subset's labels from the
 // destination's DestinationRule (an undefined subset → 503, rule 72), then the load
-// balancer the policy chooses for that subset and port (rules 82, 84).
+// balancer the policy chooses for that subset and port (rules 82, 84). A retry passes
+// the endpoints it already tried: another one is chosen when there is one (Envoy's
+// previous-hosts retry predicate, on by default in Istio; rule 74).
 import type { L7Destination } from '../api/l7-model.js';
 import type { Service, Workload } from '../api/model.js';
 import { serviceKey } from '../api/model.js';
@@ -28,6 +30,7 @@ export interface DestinationFailure {
 
 export function resolveDestination(
   state: ProxyState, routes: RouteCache, picker: EndpointPicker, dest: L7Destination, requestPort: number,
+  tried?: ReadonlySet<string>,
 ): ResolvedDestination | DestinationFailure {
   const service = state.servicesByHostname.get(dest.host)?.[0];
   if (!service) return { status: 503, flag: 'NR', reason: `no service ${dest.host}` };
@@ -41,6 +44,10 @@ export function resolveDestination(
     endpoints = filterBySubset(endpoints, labels);
   }
   if (endpoints.length === 0) return { status: 503, flag: 'UH', reason: `no healthy upstream for ${dest.host}:${port}${dest.subset ? ` subset ${dest.subset}` : ''}` };
+  if (tried && tried.size > 0) {
+    const untried = endpoints.filter((e) => !tried.has(e.workload.uid));
+    if (untried.length > 0) endpoints = untried;
+  }
   const cluster = `outbound|${port}|${dest.subset ?? ''}|${dest.host}`;
   const chosen = picker.pick(cluster, endpoints, lbFor(policy, dest.subset, port));
   return { service, servicePort: port, cluster, endpoint: endpointOf(chosen.workload, chosen.targetPort) };

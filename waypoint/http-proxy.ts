@@ -1,22 +1,25 @@
-// One HTTP request through the waypoint (HTTP/1.1 or h2c from the client): the route
-// stage decides (request-plan.ts), the destination resolver picks an endpoint, then the
-// request goes upstream through undici (HTTP/1.1, or h2c when the client spoke HTTP/2)
-// over an HBONE stream, and the response streams back with its trailers (gRPC).
+// One HTTP request through the waypoint (HTTP/1.1 or h2c from the client), in stages:
+// route (request-plan.ts: the route, its fault decision and retry policy) → fault (a
+// delay, or an answer without forwarding) → retry (tries upstream-try.ts runs: an
+// endpoint from the destination resolver, the request through undici, or h2c when the
+// client spoke HTTP/2, over an HBONE stream; a retried try goes to another endpoint
+// when there is one) → the response streams back with its trailers (gRPC).
 // Every request ends in one metric sample and one access-log line.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
-import { Transform, type Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Identity } from '../api/identity.js';
 import type { Workload } from '../api/model.js';
 import { serviceKey } from '../api/model.js';
 import type { Address } from '../daemon/network/network.js';
 import type { ProxyDeps } from './connection-handler.js';
 import { resolveDestination } from './destination-resolver.js';
-import type { L7HeaderOps } from '../api/l7-model.js';
-import { applyHeaderOps, headerMap, type L7Request } from './engine/index.js';
-import { addForwardingHeaders, relayedHeaders, withoutHopByHop } from './forwarding.js';
+import { applyHeaderOps, headerMap, retryBackoffMs, shouldRetry, type L7Request, type TryOutcome } from './engine/index.js';
+import { addForwardingHeaders, withoutHopByHop } from './forwarding.js';
+import { ReplayableBody } from './replayable-body.js';
 import { defaultDestination, planRequest } from './request-plan.js';
-import type { IncomingHeaders } from './upstream.js';
+import type { UpstreamExchange } from './upstream.js';
+import { tryUpstream, type TryResult } from './upstream-try.js';
 import type { WaypointTarget } from './target.js';
 
 /** What the waypoint knows about the client connection a request arrived on. */
@@ -42,6 +45,8 @@ interface Outcome {
   destination?: Workload;
   service?: { hostname: string; name: string; namespace: string };
   grpcStatus?: string;
+  /** Tries sent upstream (retries + 1), as Envoy's UPSTREAM_REQUEST_ATTEMPT_COUNT. */
+  attempts?: number;
   error?: string;
 }
 
@@ -72,7 +77,7 @@ export class HttpProxy {
           route_name: o.route, upstream_host: o.upstream, duration: Math.round(durationMs * 1000) / 1000,
           request_id: header(req, 'x-request-id'), authority: authorityOf(req), user_agent: header(req, 'user-agent'),
           bytes_received: bytes.request, bytes_sent: bytes.response, 'src.addr': `${ctx.client.ip}:${ctx.client.port}`, 'src.identity': ctx.peerUri,
-          'dst.service': o.service?.hostname, ...(o.error ? { error: o.error } : {}),
+          'dst.service': o.service?.hostname, ...(o.attempts !== undefined ? { upstream_request_attempt_count: o.attempts } : {}), ...(o.error ? { error: o.error } : {}),
         }, 'request');
       };
       if (res.writableFinished || res.destroyed) finish();
@@ -120,92 +125,122 @@ export class HttpProxy {
     upstreamHeaders.set('host', authority);
     addForwardingHeaders(upstreamHeaders, { clientIp: ctx.client.ip, scheme: 'http' });
 
+    // Fault stage (rule 76): a delay, then perhaps an answer without forwarding (never retried).
+    const { fault } = plan;
+    const faultFlags: string[] = [];
+    if (fault.delayMs !== undefined) {
+      faultFlags.push('DI');
+      await sleep(fault.delayMs);
+      if (res.destroyed) return { ...base, status: 0, flags: 'DI,DC', error: 'client disconnected during the injected delay' };
+    }
     const h2 = req.httpVersion === '2.0';
-    const picker = this.deps.picker;
-    picker.started(endpoint.workload);
-    return new Promise<Outcome>((resolve) => {
-      let timedOut = false;
-      let clientGone = false;
-      let settled = false;
-      let status = 0;
-      let grpcStatus: string | undefined;
-      let trailersOnly: Record<string, string> | undefined;
-      let timer: NodeJS.Timeout | undefined;
-      const onClose = (): void => {
-        if (res.writableFinished) return;
-        clientGone = true;
-        exchange.abort(new Error('client disconnected'));
-      };
-      const settle = (o: Outcome): void => {
-        settled = true;
-        clearTimeout(timer);
-        res.off('close', onClose);
-        picker.finished(endpoint.workload);
-        resolve(o);
-      };
-      const exchange = this.deps.upstreams.request(endpoint, h2 ? 'http2' : 'http1', {
-        method: l7.method, path: plan.path, headers: upstreamHeaders, body: hasBody(req) ? countingBody(req, bytes) : undefined,
-      }, {
-        head: (statusCode, raw) => {
-          res.writeHead(statusCode, responseHeaders(raw, plan.responseHeaders, h2));
-          status = statusCode;
-          grpcStatus = firstValue(raw['grpc-status']);
-          trailersOnly = h2 && grpcStatus !== undefined ? grpcStatusTrailers(raw) : undefined;
-        },
-        data: (chunk) => {
-          bytes.response += chunk.length;
-          if ((res as NodeJS.WritableStream).write(chunk)) return true;
-          res.once('drain', () => exchange.resume());
-          return false;
-        },
-        end: (trailers) => {
-          if (Object.keys(trailers).length > 0) res.addTrailers(trailers);
-          else if (trailersOnly) res.addTrailers(trailersOnly);
-          res.end();
-          const code = trailers['grpc-status'] ?? grpcStatus;
-          settle({ ...base, status, flags: '-', ...(code !== undefined ? { grpcStatus: code } : {}) });
-        },
-        error: (err) => {
-          const message = err.message;
-          if (status !== 0) {
-            // The upstream reset mid-body: the client sees its stream reset too.
-            res.destroy();
-            settle({ ...base, status, flags: timedOut ? 'UT' : clientGone ? 'DC' : 'UR', error: message });
-          } else if (timedOut) {
-            respond(res, 504, { 'content-type': 'text/plain' }, 'upstream request timeout', bytes);
-            settle({ ...base, status: 504, flags: 'UT', error: message });
-          } else if (clientGone) {
-            settle({ ...base, status: 0, flags: 'DC', error: 'client disconnected' });
-          } else {
-            respond(res, 503, { 'content-type': 'text/plain' }, UPSTREAM_FAILURE_BODY, bytes);
-            settle({ ...base, status: 503, flags: 'UF', error: message });
-          }
-        },
-      });
-      if (settled) return;
-      if (res.destroyed) onClose();
-      else res.once('close', onClose);
-      if (plan.timeoutMs !== undefined && plan.timeoutMs > 0) {
-        timer = setTimeout(() => { timedOut = true; exchange.abort(new Error('upstream request timeout')); }, plan.timeoutMs);
+    if (fault.abort) {
+      faultFlags.push('FI');
+      if (fault.abort.grpcStatus !== undefined) {
+        respondGrpc(res, fault.abort.grpcStatus, 'fault filter abort', h2);
+        return { ...base, status: 200, grpcStatus: String(fault.abort.grpcStatus), flags: faultFlags.join(',') };
       }
-    });
+      const status = fault.abort.httpStatus ?? 503;
+      respond(res, status, { 'content-type': 'text/plain' }, 'fault filter abort', bytes);
+      return { ...base, status, flags: faultFlags.join(',') };
+    }
+    const withFault = (flags: string): string => [...faultFlags, ...(flags === '-' ? [] : [flags])].join(',') || '-';
+
+    // Retry stage (rules 73–75).
+    const policy = plan.retries;
+    const body = hasBody(req) ? new ReplayableBody(req) : undefined;
+    const picker = this.deps.picker;
+    const tried = new Set<string>();
+    let current: UpstreamExchange | undefined;
+    let routeTimedOut = false;
+    let clientGone = false;
+    const onClose = (): void => {
+      if (res.writableFinished) return;
+      clientGone = true;
+      current?.abort(new Error('client disconnected'));
+    };
+    res.once('close', onClose);
+    const routeTimeoutMs = upstreamTimeoutMs(headers, plan.timeoutMs);
+    const routeTimer = routeTimeoutMs !== undefined
+      ? setTimeout(() => { routeTimedOut = true; current?.abort(new Error('upstream request timeout')); }, routeTimeoutMs)
+      : undefined;
+    try {
+      for (let tries = 1; ; tries++) {
+        if (tries > 1) {
+          const other = target.kind === 'service' ? resolveDestination(this.deps.state, this.deps.routes, picker, plan.destination, port, tried) : undefined;
+          if (other && !('flag' in other)) {
+            endpoint = other.endpoint;
+            service = other.service;
+          }
+        }
+        const upstream = `${endpoint.ip}:${endpoint.port}`;
+        const at = { ...base, upstream, destination: endpoint.workload, service, attempts: tries };
+        tried.add(endpoint.workload.uid);
+        upstreamHeaders.set('x-envoy-attempt-count', String(tries));
+        const mayRetry = (o: TryOutcome): boolean => !routeTimedOut && !clientGone && (!body || body.replayable) && shouldRetry(policy, o, tries);
+        picker.started(endpoint.workload);
+        let result: TryResult;
+        try {
+          result = await tryUpstream(this.deps.upstreams, {
+            endpoint, protocol: h2 ? 'http2' : 'http1', method: l7.method, path: plan.path, headers: upstreamHeaders, body: body?.open(),
+            responseHeaders: plan.responseHeaders, perTryTimeoutMs: policy.perTryTimeoutMs, retryable: mayRetry,
+            started: (exchange) => { current = exchange; },
+          }, res);
+        } finally {
+          picker.finished(endpoint.workload);
+          current = undefined;
+          if (body) bytes.request = body.bytes;
+        }
+        if (result.committed) {
+          bytes.response += result.bytes;
+          const flags = result.failed === undefined ? '-'
+            : result.failed === 'reset' ? 'UR'
+              : result.failed === 'per-try-timeout' || routeTimedOut ? 'UT' : 'DC';
+          return { ...at, status: result.status, flags: withFault(flags), ...(result.grpcStatus !== undefined ? { grpcStatus: result.grpcStatus } : {}), ...(result.error ? { error: result.error } : {}) };
+        }
+        if (clientGone) return { ...at, status: 0, flags: withFault('DC'), error: 'client disconnected' };
+        if (routeTimedOut || (result.outcome.kind === 'per-try-timeout' && !mayRetry(result.outcome))) {
+          respond(res, 504, { 'content-type': 'text/plain' }, 'upstream request timeout', bytes);
+          return { ...at, status: 504, flags: withFault('UT'), error: result.error };
+        }
+        if (!mayRetry(result.outcome)) {
+          respond(res, 503, { 'content-type': 'text/plain' }, UPSTREAM_FAILURE_BODY, bytes);
+          // Envoy's flags: UF (connection failure) or UR (reset), plus URX once retries ran out.
+          const flag = result.outcome.kind === 'connect-failure' ? 'UF' : 'UR';
+          return { ...at, status: 503, flags: withFault(tries > 1 ? `${flag},URX` : flag), error: result.error };
+        }
+        this.deps.log.debug({ route: plan.route, upstream, tries, outcome: result.outcome, error: result.error }, 'retrying');
+        await sleep(retryBackoffMs(tries, this.deps.random));
+        if (clientGone || res.destroyed) return { ...at, status: 0, flags: withFault('DC'), error: 'client disconnected' };
+        if (routeTimedOut) {
+          respond(res, 504, { 'content-type': 'text/plain' }, 'upstream request timeout', bytes);
+          return { ...at, status: 504, flags: withFault('UT'), error: result.error };
+        }
+      }
+    } finally {
+      clearTimeout(routeTimer);
+      res.off('close', onClose);
+    }
   }
+}
+
+/**
+ * The route timeout for this request (rule 73): `x-envoy-upstream-rq-timeout-ms` overrides
+ * the route's (0 disables it); none by default.
+ */
+export function upstreamTimeoutMs(headers: ReadonlyMap<string, string>, routeMs: number | undefined): number | undefined {
+  const override = headers.get('x-envoy-upstream-rq-timeout-ms');
+  if (override !== undefined && /^\d+$/.test(override.trim())) {
+    const ms = Number(override.trim());
+    return ms > 0 ? ms : undefined;
+  }
+  return routeMs !== undefined && routeMs > 0 ? routeMs : undefined;
 }
 
 interface ByteCounts {
   /** Request body bytes forwarded, response body bytes sent. */
   request: number;
   response: number;
-}
-
-/** The request body as undici reads it, counted on the way. */
-function countingBody(req: Request, bytes: ByteCounts): Readable {
-  return (req as Readable).pipe(new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      bytes.request += chunk.length;
-      cb(null, chunk);
-    },
-  }));
 }
 
 function respond(res: Response, status: number, headers: Readonly<Record<string, string>>, body: string, bytes: ByteCounts): void {
@@ -218,50 +253,26 @@ function respond(res: Response, status: number, headers: Readonly<Record<string,
   res.end(Buffer.from(body));
 }
 
+/** A gRPC answer without a body (trailers-only): HTTP 200 with grpc-status; over HTTP/1.1 in the headers. */
+function respondGrpc(res: Response, code: number, message: string, h2: boolean): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const status = { 'grpc-status': String(code), 'grpc-message': encodeURIComponent(message) };
+  if (h2) {
+    res.writeHead(200, { 'content-type': 'application/grpc' });
+    res.addTrailers(status);
+    res.end();
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'application/grpc', 'content-length': '0', ...status });
+  res.end();
+}
+
 function header(req: Request, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v.join(', ') : v;
-}
-
-const GRPC_STATUS_HEADERS: ReadonlySet<string> = new Set(['grpc-status', 'grpc-message', 'grpc-status-details-bin']);
-const NO_HEADERS: ReadonlySet<string> = new Set();
-
-/**
- * The response headers sent to the client: hop-by-hop ones dropped, the route's header
- * operations applied, repeated `set-cookie` kept as separate fields (joining them would
- * break cookies). Over HTTP/2 the gRPC status of a "trailers-only" answer (status in the
- * headers, no body) is moved to the trailers: the client's stream cannot end with the
- * header frame here.
- */
-function responseHeaders(raw: IncomingHeaders, ops: readonly L7HeaderOps[], h2: boolean): Record<string, string | string[]> {
-  if (ops.length === 0) return relayedHeaders(raw, h2 ? GRPC_STATUS_HEADERS : NO_HEADERS);
-  const cookies = raw['set-cookie'];
-  const touchesCookies = ops.some((o) => mentions(o, 'set-cookie'));
-  const headers = withoutHopByHop(headerMap(touchesCookies ? raw : { ...raw, 'set-cookie': undefined }));
-  if (h2) for (const name of GRPC_STATUS_HEADERS) headers.delete(name);
-  for (const o of ops) applyHeaderOps(headers, o);
-  const out: Record<string, string | string[]> = Object.fromEntries(headers);
-  if (!touchesCookies && cookies !== undefined) out['set-cookie'] = cookies;
-  return out;
-}
-
-function mentions(ops: L7HeaderOps, name: string): boolean {
-  const has = (names: Iterable<string>): boolean => [...names].some((n) => n.toLowerCase() === name);
-  return has(ops.remove ?? []) || has(Object.keys(ops.set ?? {})) || has(Object.keys(ops.add ?? {}));
-}
-
-/** The gRPC status fields of a trailers-only response's headers, as trailers. */
-function grpcStatusTrailers(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of GRPC_STATUS_HEADERS) {
-    const v = firstValue(headers[name]);
-    if (v !== undefined) out[name] = v;
-  }
-  return out;
-}
-
-function firstValue(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
 }
 
 function authorityOf(req: Request): string {

@@ -1,12 +1,17 @@
-// What the waypoint does with one HTTP request (pure): the route stage of the L7 path.
+// What the waypoint does with one HTTP request (pure): the route stage of the L7 path,
+// with the route's fault decision (rule 76) and retry policy (rule 74, Istio's default
+// when the route has none) for the stages after it.
 // No routes for the service → straight to the service (as Istio's default route); a
 // route table without a matching route → 404 (rule 60); a direct response or redirect
 // is answered here (rules 69, 70); otherwise one weighted destination (rule 71), with
 // the path and authority rewritten (rules 67, 68) and the header operations of the
 // route and of the chosen destination (rule 79) collected for the upstream request and
 // the response.
-import type { L7Destination, L7HeaderOps } from '../api/l7-model.js';
-import { pickWeighted, redirectLocation, rewriteAuthority, rewritePath, selectRoute, type CompiledRouteTable, type L7Request } from './engine/index.js';
+import type { L7Destination, L7HeaderOps, L7RetryPolicy } from '../api/l7-model.js';
+import {
+  decideFault, effectiveRetryPolicy, pickWeighted, redirectLocation, rewriteAuthority, rewritePath, selectRoute,
+  type CompiledRouteTable, type FaultDecision, type L7Request,
+} from './engine/index.js';
 
 export type RequestPlan =
   | {
@@ -28,6 +33,8 @@ export type RequestPlan =
     requestHeaders: readonly L7HeaderOps[];
     responseHeaders: readonly L7HeaderOps[];
     timeoutMs?: number;
+    retries: Readonly<L7RetryPolicy>;
+    fault: FaultDecision;
   };
 
 /** The route a request takes when its service has no HTTP routes: the service itself, on the addressed port. */
@@ -37,7 +44,10 @@ export function defaultDestination(hostname: string, port: number): L7Destinatio
 
 export function planRequest(table: CompiledRouteTable | undefined, fallback: L7Destination, req: L7Request, random: () => number): RequestPlan {
   if (!table || table.http.length === 0) {
-    return { kind: 'forward', route: 'default', destination: fallback, path: req.path, authority: req.authority, requestHeaders: [], responseHeaders: [] };
+    return {
+      kind: 'forward', route: 'default', destination: fallback, path: req.path, authority: req.authority, requestHeaders: [], responseHeaders: [],
+      retries: effectiveRetryPolicy(undefined), fault: decideFault(undefined, random),
+    };
   }
   const selection = selectRoute(table, req);
   if (!selection) return { kind: 'respond', status: 404, headers: {}, body: '', flags: 'NR' };
@@ -66,5 +76,7 @@ export function planRequest(table: CompiledRouteTable | undefined, fallback: L7D
     requestHeaders: ops('request'),
     responseHeaders: ops('response'),
     ...(route.timeoutMs !== undefined ? { timeoutMs: route.timeoutMs } : {}),
+    retries: effectiveRetryPolicy(route.retries),
+    fault: decideFault(route.fault, random),
   };
 }

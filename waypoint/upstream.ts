@@ -49,6 +49,14 @@ export interface ResponseSink {
 
 export type IncomingHeaders = Record<string, string | string[] | undefined>;
 
+/** A failure that happened before the upstream saw the request: the connection could not be opened, or the stream was refused. */
+export class UpstreamFailure extends Error {
+  constructor(readonly failure: 'connect-failure' | 'refused-stream', message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'UpstreamFailure';
+  }
+}
+
 /** One request in flight. */
 export interface UpstreamExchange {
   /** Cancels the request (its sink's error() is called unless it already ended). */
@@ -91,8 +99,14 @@ export class Upstreams {
     return protocol === 'http2' ? this.requestH2(ep, req, sink) : this.requestH1(ep, req, sink);
   }
 
-  /** Opens one tunnelled (or plain) connection to the endpoint. */
+  /** Opens one tunnelled (or plain) connection to the endpoint; a failure is an UpstreamFailure (connect-failure). */
   openStream(ep: UpstreamEndpoint, signal?: AbortSignal): Promise<Duplex> {
+    return this.connectTo(ep, signal).catch((err: unknown) => {
+      throw new UpstreamFailure('connect-failure', err instanceof Error ? err.message : String(err), { cause: err });
+    });
+  }
+
+  private connectTo(ep: UpstreamEndpoint, signal?: AbortSignal): Promise<Duplex> {
     if (ep.workload.tunnelProtocol !== 'HBONE') {
       if (this.opts.connect) return this.opts.connect({ ip: ep.ip, port: ep.port });
       return new Promise((resolve, reject) => {
@@ -176,7 +190,9 @@ export class Upstreams {
         sink.end(trailers);
       });
       s.once('error', fail);
-      s.once('close', () => fail(cancelled ?? new Error(`HTTP/2 stream closed before the response ended (code ${s.rstCode ?? 0})`)));
+      s.once('close', () => fail(cancelled ?? (s.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM
+        ? new UpstreamFailure('refused-stream', 'the upstream refused the HTTP/2 stream')
+        : new Error(`HTTP/2 stream closed before the response ended (code ${s.rstCode ?? 0})`))));
     }, (err: unknown) => fail(err instanceof Error ? err : new Error(String(err))));
     return {
       abort: (reason) => {

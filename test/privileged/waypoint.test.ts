@@ -4,8 +4,9 @@
 // a Service `istio.io/use-waypoint=waypoint`, and the request-routing labs work — prefix
 // routes with rewrite (/one → /ip, /two → /user-agent), header routing by user agent,
 // 80/20 weights, 404 when no route matches, 503 for an undefined subset, gRPC through
-// the waypoint, TCP weights; L7 metrics with Istio's labels; removing the label takes
-// the waypoint out of the path without restarting anything.
+// the waypoint, TCP weights; L7 metrics with Istio's labels; the resilience labs (a
+// route timeout, retries counted at the pod, an abort and a delay on a header match);
+// removing the label takes the waypoint out of the path without restarting anything.
 //
 // One cluster for the file (random name, state under a temp dir); the tests run in order
 // on it. Never skipped: without root it fails. `down`, teardown() of the state dir and a
@@ -193,6 +194,37 @@ if (!isRoot) {
     t.is(routes.code, 0, describeRun(routes));
     const bySvc = JSON.parse(routes.stdout) as Record<string, { routes?: { http: { name: string }[] } }>;
     t.deepEqual(bySvc['default/httpbin.default.svc.cluster.local']?.routes?.http.map((r) => r.name), ['one', 'two', 'chrome', 'split']);
+  });
+
+  test.serial('the resilience labs: rule 73 timeout → 504, rule 74 retries seen by the pod, rule 76 abort and delay', async (t) => {
+    t.timeout(120_000);
+    await apply(path.join(WAYPOINT_FIXTURES, '50-httpbin-2-resilience.yaml'));
+    const ready = await until('the resilience routes', async () => ((await curl('http://httpbin-2:8000/aborted')).http === '418' ? true : undefined), 15_000, 300);
+    t.true(ready, 'abort at 100 % answers 418');
+    // httpbin's /delay/3 answers after 3 s; the route's 1 s timeout answers first.
+    const started = Date.now();
+    const late = await curl('http://httpbin-2:8000/delay/3');
+    const tookMs = Date.now() - started;
+    t.is(late.http, '504', describeRun(late.run));
+    t.is(late.body, 'upstream request timeout');
+    t.true(tookMs >= 1000 && tookMs < 2900, `the timeout answered after ${tookMs} ms`);
+    // Retries: the pod logs every request it gets (gunicorn's access log).
+    const counted = async (): Promise<number> => (await ambit.local(['logs', 'deploy/httpbin-2'])).stdout.split('\n').filter((l) => l.includes('"GET /status/500 ')).length;
+    const before = await counted();
+    const failing = await curl('http://httpbin-2:8000/status/500');
+    t.is(failing.http, '500');
+    const seen = await until('the pod logging 4 tries', async () => ((await counted()) - before >= 4 ? (await counted()) - before : undefined), 10_000, 300);
+    t.is(seen, 4, 'attempts 3: the pod saw 1 + 3 tries');
+    // The delay applies to jason only.
+    const slowStart = Date.now();
+    t.is((await curl('http://httpbin-2:8000/get', ['-H', 'end-user: jason'])).http, '200');
+    t.true(Date.now() - slowStart >= 2000, 'jason waited for the injected delay');
+    const fastStart = Date.now();
+    t.is((await curl('http://httpbin-2:8000/get')).http, '200');
+    t.true(Date.now() - fastStart < 2000, 'others do not wait');
+    const log = (await ambit.local(['logs', 'deploy/waypoint'])).stdout.split('\n');
+    t.true(log.some((l) => l.includes('"path":"/aborted"') && l.includes('"response_flags":"FI"')), 'the abort is logged with FI');
+    t.true(log.some((l) => l.includes('"path":"/delay/3"') && l.includes('"response_flags":"UT"')), 'the timeout is logged with UT');
   });
 
   test.serial('removing the label takes the waypoint out of the path; nothing restarts', async (t) => {

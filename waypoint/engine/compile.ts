@@ -4,7 +4,7 @@
 // service, the route and the field, so the waypoint can keep its previous table and say
 // why.
 import type {
-  L7Action, L7Destination, L7DestinationPolicy, L7Headers, L7HttpRoute, L7LoadBalancer, L7RouteTable,
+  L7Action, L7Destination, L7DestinationPolicy, L7Fault, L7Headers, L7HttpRoute, L7RetryPolicy, L7LoadBalancer, L7RouteTable,
   L7StringMatch, L7Subset, L7TrafficPolicy,
 } from '../../api/l7-model.js';
 import { AmbitError } from '../../api/errors.js';
@@ -12,6 +12,7 @@ import { compileRe2 } from '../../api/re2.js';
 import type { CompiledCidr } from '../../daemon/rbac/cidr.js';
 import { compileCidr } from '../../daemon/rbac/cidr.js';
 import { checkHeaderOps } from './header-ops.js';
+import { checkFault, checkRetryPolicy } from './resilience-check.js';
 import { asciiLower } from './request.js';
 import type { CompiledRewrite } from './rewrite.js';
 import { compileRewrite } from './rewrite.js';
@@ -62,6 +63,8 @@ export interface CompiledHttpRoute {
   readonly rewrite?: CompiledRewrite;
   readonly headers?: L7Headers;
   readonly timeoutMs?: number;
+  readonly retries?: L7RetryPolicy;
+  readonly fault?: L7Fault;
 }
 
 export interface CompiledTcpMatch {
@@ -150,6 +153,14 @@ function compileHttpRoute(raw: unknown, index: number): CompiledHttpRoute {
   if (r.timeoutMs !== undefined && !(typeof r.timeoutMs === 'number' && Number.isFinite(r.timeoutMs) && r.timeoutMs >= 0)) {
     fail('timeoutMs', 'must be a non-negative number of milliseconds');
   }
+  let retries: L7RetryPolicy | undefined;
+  let fault: L7Fault | undefined;
+  try {
+    if (r.retries !== undefined) retries = checkRetryPolicy(r.retries);
+    if (r.fault !== undefined) fault = checkFault(r.fault);
+  } catch (e) {
+    throw new ShapeError(e instanceof Error ? e.message : String(e));
+  }
   return {
     name: r.name,
     index,
@@ -158,6 +169,9 @@ function compileHttpRoute(raw: unknown, index: number): CompiledHttpRoute {
     ...(rewrite ? { rewrite } : {}),
     ...(r.headers !== undefined ? { headers: r.headers as L7Headers } : {}),
     ...(r.timeoutMs !== undefined ? { timeoutMs: r.timeoutMs } : {}),
+    // Retries and faults act on forwarded requests only.
+    ...(retries && 'route' in action ? { retries } : {}),
+    ...(fault && 'route' in action ? { fault } : {}),
   };
 }
 

@@ -18,3 +18,7 @@ export { headerMap, l7Request, parseQuery, splitAuthority, splitPath } from './r
 export type { CompiledRewrite, PathSelection } from './rewrite.js';
 export { compileRewrite, replacePathPrefix, rewriteAuthority, rewritePath } from './rewrite.js';
 export { pickWeighted } from './weights.js';
+export type { FaultDecision } from './fault.js';
+export { decideFault } from './fault.js';
+export type { TryOutcome } from './retry.js';
+export { RETRY_BACKOFF, effectiveRetryPolicy, retryBackoffMs, shouldRetry } from './retry.js';

@@ -1,0 +1,101 @@
+// The waypoint's resilience stages in-process (the mesh of waypoint-support.ts): faults,
+// timeouts and retries, counted at the pods that served them.
+import test from 'ava';
+import { waitFor } from '../../support/controller-harness.js';
+import { base, destinationRule, get, setup, virtualService, withWaypoint } from './waypoint-support.js';
+
+const toV1 = { destination: { host: 'httpbin', subset: 'v1' } };
+
+test('rule 76: abort at 100 % answers the configured status without reaching the pod (flag FI)', async (t) => {
+  const vs = virtualService([{ fault: { abort: { httpStatus: 418, percentage: { value: 100 } } }, route: [toV1] }]);
+  const { mesh, accessLog, requests } = await setup([...base, withWaypoint, destinationRule, vs]);
+  t.teardown(() => mesh.close());
+  const r = await get(mesh, '/get');
+  t.is(r.status, 418);
+  t.is(r.body, 'fault filter abort');
+  t.is(requests.length, 0);
+  await waitFor(() => accessLog.some((l) => l.path === '/get'), 5000, 'access log');
+  t.is(accessLog.find((l) => l.path === '/get')!.response_flags, 'FI');
+});
+
+test('rule 76: a fault without a percentage affects no request (Istio\'s behaviour)', async (t) => {
+  const vs = virtualService([{ fault: { abort: { httpStatus: 500 } }, route: [toV1] }]);
+  const { mesh } = await setup([...base, withWaypoint, destinationRule, vs]);
+  t.teardown(() => mesh.close());
+  for (let i = 0; i < 5; i++) t.is((await get(mesh, '/get')).status, 200);
+});
+
+test('rule 76: a delay on a header match holds only the matching requests (flag DI)', async (t) => {
+  const vs = virtualService([
+    { match: [{ headers: { 'end-user': { exact: 'jason' } } }], fault: { delay: { fixedDelay: '400ms', percentage: { value: 100 } } }, route: [toV1] },
+    { route: [toV1] },
+  ]);
+  const { mesh, accessLog } = await setup([...base, withWaypoint, destinationRule, vs]);
+  t.teardown(() => mesh.close());
+  const started = performance.now();
+  t.is((await get(mesh, '/slowed', { 'end-user': 'jason' })).status, 200);
+  t.true(performance.now() - started >= 400, 'the matching request waited for the injected delay');
+  t.is((await get(mesh, '/not-slowed')).status, 200);
+  await waitFor(() => accessLog.some((l) => l.path === '/not-slowed'), 5000, 'access log');
+  t.is(accessLog.find((l) => l.path === '/slowed')!.response_flags, 'DI');
+  t.is(accessLog.find((l) => l.path === '/not-slowed')!.response_flags, '-');
+});
+
+test('rule 73: a 300 ms route timeout against a 3 s answer gives 504 (flag UT); x-envoy-upstream-rq-timeout-ms overrides it', async (t) => {
+  const vs = virtualService([{ timeout: '300ms', route: [toV1] }]);
+  const { mesh, accessLog } = await setup([...base, withWaypoint, destinationRule, vs]);
+  t.teardown(() => mesh.close());
+  const r = await get(mesh, '/delay/3000');
+  t.is(r.status, 504);
+  t.is(r.body, 'upstream request timeout');
+  await waitFor(() => accessLog.some((l) => l.path === '/delay/3000'), 5000, 'access log');
+  t.is(accessLog.find((l) => l.path === '/delay/3000')!.response_flags, 'UT');
+  // The header lifts the timeout for this request: a 500 ms answer arrives within its 2 s, where the route's 300 ms would cut it.
+  t.is((await get(mesh, '/delay/500', { 'x-envoy-upstream-rq-timeout-ms': '2000' })).status, 200);
+});
+
+test('rules 74, 75: the default policy does not retry a 503 response', async (t) => {
+  const vs = virtualService([{ route: [toV1] }]);
+  const { mesh, requests } = await setup([...base, withWaypoint, destinationRule, vs]);
+  t.teardown(() => mesh.close());
+  t.is((await get(mesh, '/status/503')).status, 503);
+  t.is(requests.length, 1);
+});
+
+test('rule 74: attempts 3 on 5xx against a pod that always fails: the pod sees 4 tries, numbered by x-envoy-attempt-count', async (t) => {
+  const vs = virtualService([{ retries: { attempts: 3, retryOn: '5xx' }, route: [toV1] }]);
+  const { mesh, requests, accessLog } = await setup([...base, withWaypoint, destinationRule, vs]);
+  t.teardown(() => mesh.close());
+  const r = await get(mesh, '/status/500');
+  t.is(r.status, 500, 'the last try\'s answer reaches the client');
+  t.is(requests.length, 4);
+  t.deepEqual(requests.map((q) => q.headers['x-envoy-attempt-count']), ['1', '2', '3', '4']);
+  await waitFor(() => accessLog.some((l) => l.path === '/status/500'), 5000, 'access log');
+  t.is(accessLog.find((l) => l.path === '/status/500')!.response_code, 500);
+  t.is(accessLog.find((l) => l.path === '/status/500')!.upstream_request_attempt_count, 4);
+});
+
+test('rule 74: a retry goes to another endpoint; a request body is sent again whole', async (t) => {
+  // The service's two pods: the first try on either pod answers 503 for /status/503, so
+  // with retries on 503 the second try must land on the other pod (previous hosts excluded).
+  const vs = virtualService([{ retries: { attempts: 1, retryOn: '503' }, route: [{ destination: { host: 'httpbin' } }] }]);
+  const { mesh, requests } = await setup([...base, withWaypoint, vs]);
+  t.teardown(() => mesh.close());
+  const payload = Buffer.alloc(10_000, 'b');
+  const r = await get(mesh, '/status/503', { 'content-type': 'application/octet-stream' }, { method: 'POST', body: payload });
+  t.is(r.status, 503);
+  t.is(requests.length, 2);
+  t.not(requests[0]!.pod, requests[1]!.pod, 'the retry went to the other pod');
+  t.deepEqual(requests.map((q) => q.bodyBytes), [payload.length, payload.length]);
+});
+
+test('rule 74: a per-try timeout is retried under 5xx, then the route answers 504', async (t) => {
+  const vs = virtualService([{ retries: { attempts: 2, perTryTimeout: '200ms', retryOn: '5xx' }, route: [toV1] }]);
+  const { mesh, requests, accessLog } = await setup([...base, withWaypoint, destinationRule, vs]);
+  t.teardown(() => mesh.close());
+  const r = await get(mesh, '/delay/3000');
+  t.is(r.status, 504);
+  t.is(requests.length, 3);
+  await waitFor(() => accessLog.some((l) => l.path === '/delay/3000'), 5000, 'access log');
+  t.is(accessLog.find((l) => l.path === '/delay/3000')!.response_flags, 'UT');
+});
