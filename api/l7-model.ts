@@ -125,6 +125,15 @@ export interface L7HttpRoute {
   retries?: L7RetryPolicy;
   /** Fault injection (rule 76). */
   fault?: L7Fault;
+  /** Copies of each request sent to other destinations, answers discarded (rule 77). */
+  mirrors?: L7Mirror[];
+}
+
+export interface L7Mirror {
+  /** Where the copy goes (its weight is not used). */
+  destination: L7Destination;
+  /** Share of requests mirrored, 0–100 (Istio: 100 when `mirrorPercentage` is absent). */
+  percentage: number;
 }
 
 /** Envoy's retry conditions the waypoint implements (x-envoy-retry-on and x-envoy-retry-grpc-on). */

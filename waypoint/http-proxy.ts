@@ -1,6 +1,7 @@
 // One HTTP request through the waypoint (HTTP/1.1 or h2c from the client), in stages:
-// route (request-plan.ts: the route, its fault decision and retry policy) → fault (a
-// delay, or an answer without forwarding) → retry (tries upstream-try.ts runs: an
+// route (request-plan.ts: the route, its fault decision, retry policy and mirrors) →
+// fault (a delay, or an answer without forwarding) → mirrors (copies sent on the side,
+// mirror.ts) → retry (tries upstream-try.ts runs: an
 // endpoint from the destination resolver, the request through undici, or h2c when the
 // client spoke HTTP/2, over an HBONE stream; a retried try goes to another endpoint
 // when there is one) → the response streams back with its trailers (gRPC).
@@ -16,6 +17,7 @@ import type { ProxyDeps } from './connection-handler.js';
 import { resolveDestination } from './destination-resolver.js';
 import { applyHeaderOps, headerMap, retryBackoffMs, shouldRetry, type L7Request, type TryOutcome } from './engine/index.js';
 import { addForwardingHeaders, withoutHopByHop } from './forwarding.js';
+import { sendMirror } from './mirror.js';
 import { ReplayableBody } from './replayable-body.js';
 import { defaultDestination, planRequest } from './request-plan.js';
 import type { UpstreamExchange } from './upstream.js';
@@ -146,9 +148,14 @@ export class HttpProxy {
     }
     const withFault = (flags: string): string => [...faultFlags, ...(flags === '-' ? [] : [flags])].join(',') || '-';
 
+    const body = hasBody(req) ? new ReplayableBody(req) : undefined;
+    // Mirrors (rule 77): copies sent on the side, before the primary request.
+    for (const mirror of plan.mirrors) {
+      sendMirror(this.deps, mirror, { protocol: h2 ? 'http2' : 'http1', method: l7.method, path: plan.path, headers: upstreamHeaders, body, port, timeoutMs: plan.timeoutMs });
+    }
+
     // Retry stage (rules 73–75).
     const policy = plan.retries;
-    const body = hasBody(req) ? new ReplayableBody(req) : undefined;
     const picker = this.deps.picker;
     const tried = new Set<string>();
     let current: UpstreamExchange | undefined;

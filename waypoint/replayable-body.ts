@@ -29,6 +29,21 @@ export class ReplayableBody {
     });
   }
 
+  /** The whole body once the client has sent it, if it was kept (within the limit); else undefined. */
+  complete(): Promise<Buffer | undefined> {
+    if (this.ended || this.failed || this.overflowed) return Promise.resolve(this.kept());
+    return new Promise((resolve) => {
+      const done = (): void => resolve(this.kept());
+      this.source.once('end', done);
+      this.source.once('error', done);
+      this.source.once('close', done);
+    });
+  }
+
+  private kept(): Buffer | undefined {
+    return this.ended && this.replayable ? Buffer.concat(this.chunks) : undefined;
+  }
+
   /** Whether a new try can get the whole body. */
   get replayable(): boolean {
     return !this.overflowed && this.failed === undefined;

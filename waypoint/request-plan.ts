@@ -1,15 +1,15 @@
 // What the waypoint does with one HTTP request (pure): the route stage of the L7 path,
-// with the route's fault decision (rule 76) and retry policy (rule 74, Istio's default
-// when the route has none) for the stages after it.
+// with the route's fault decision (rule 76), retry policy (rule 74, Istio's default
+// when the route has none) and mirrors (rule 77) for the stages after it.
 // No routes for the service → straight to the service (as Istio's default route); a
 // route table without a matching route → 404 (rule 60); a direct response or redirect
 // is answered here (rules 69, 70); otherwise one weighted destination (rule 71), with
 // the path and authority rewritten (rules 67, 68) and the header operations of the
 // route and of the chosen destination (rule 79) collected for the upstream request and
 // the response.
-import type { L7Destination, L7HeaderOps, L7RetryPolicy } from '../api/l7-model.js';
+import type { L7Destination, L7HeaderOps, L7Mirror, L7RetryPolicy } from '../api/l7-model.js';
 import {
-  decideFault, effectiveRetryPolicy, pickWeighted, redirectLocation, rewriteAuthority, rewritePath, selectRoute,
+  decideFault, effectiveRetryPolicy, pickMirrors, pickWeighted, redirectLocation, rewriteAuthority, rewritePath, selectRoute,
   type CompiledRouteTable, type FaultDecision, type L7Request,
 } from './engine/index.js';
 
@@ -35,6 +35,8 @@ export type RequestPlan =
     timeoutMs?: number;
     retries: Readonly<L7RetryPolicy>;
     fault: FaultDecision;
+    /** The route's mirrors that copy this request (rule 77). */
+    mirrors: L7Mirror[];
   };
 
 /** The route a request takes when its service has no HTTP routes: the service itself, on the addressed port. */
@@ -46,7 +48,7 @@ export function planRequest(table: CompiledRouteTable | undefined, fallback: L7D
   if (!table || table.http.length === 0) {
     return {
       kind: 'forward', route: 'default', destination: fallback, path: req.path, authority: req.authority, requestHeaders: [], responseHeaders: [],
-      retries: effectiveRetryPolicy(undefined), fault: decideFault(undefined, random),
+      retries: effectiveRetryPolicy(undefined), fault: decideFault(undefined, random), mirrors: [],
     };
   }
   const selection = selectRoute(table, req);
@@ -78,5 +80,6 @@ export function planRequest(table: CompiledRouteTable | undefined, fallback: L7D
     ...(route.timeoutMs !== undefined ? { timeoutMs: route.timeoutMs } : {}),
     retries: effectiveRetryPolicy(route.retries),
     fault: decideFault(route.fault, random),
+    mirrors: pickMirrors(route.mirrors, random),
   };
 }

@@ -5,7 +5,8 @@
 // routes with rewrite (/one → /ip, /two → /user-agent), header routing by user agent,
 // 80/20 weights, 404 when no route matches, 503 for an undefined subset, gRPC through
 // the waypoint, TCP weights; L7 metrics with Istio's labels; the resilience labs (a
-// route timeout, retries counted at the pod, an abort and a delay on a header match);
+// route timeout, retries counted at the pod, an abort and a delay on a header match, a
+// mirror seen in the mirror's log);
 // removing the label takes the waypoint out of the path without restarting anything.
 //
 // One cluster for the file (random name, state under a temp dir); the tests run in order
@@ -196,7 +197,7 @@ if (!isRoot) {
     t.deepEqual(bySvc['default/httpbin.default.svc.cluster.local']?.routes?.http.map((r) => r.name), ['one', 'two', 'chrome', 'split']);
   });
 
-  test.serial('the resilience labs: rule 73 timeout → 504, rule 74 retries seen by the pod, rule 76 abort and delay', async (t) => {
+  test.serial('the resilience labs: rule 73 timeout → 504, rule 74 retries seen by the pod, rule 76 abort and delay, rule 77 mirror', async (t) => {
     t.timeout(120_000);
     await apply(path.join(WAYPOINT_FIXTURES, '50-httpbin-2-resilience.yaml'));
     const ready = await until('the resilience routes', async () => ((await curl('http://httpbin-2:8000/aborted')).http === '418' ? true : undefined), 15_000, 300);
@@ -222,6 +223,12 @@ if (!isRoot) {
     const fastStart = Date.now();
     t.is((await curl('http://httpbin-2:8000/get')).http, '200');
     t.true(Date.now() - fastStart < 2000, 'others do not wait');
+    // The mirror: httpbin-2 answers, httpbin v2's log shows the copy.
+    const mirrored = await curl('http://httpbin-2:8000/anything/mirrored');
+    t.is(mirrored.http, '200');
+    t.regex(mirrored.body, /"url": ?"http:\/\/httpbin-2:8000\/anything\/mirrored"/, 'the client got httpbin-2\'s answer');
+    const copied = await until('the copy in httpbin-v2\'s log', async () => ((await ambit.local(['logs', 'deploy/httpbin-v2'])).stdout.includes('"GET /anything/mirrored ') ? true : undefined), 10_000, 300);
+    t.true(copied, 'httpbin v2 received the mirrored copy');
     const log = (await ambit.local(['logs', 'deploy/waypoint'])).stdout.split('\n');
     t.true(log.some((l) => l.includes('"path":"/aborted"') && l.includes('"response_flags":"FI"')), 'the abort is logged with FI');
     t.true(log.some((l) => l.includes('"path":"/delay/3"') && l.includes('"response_flags":"UT"')), 'the timeout is logged with UT');

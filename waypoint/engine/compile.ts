@@ -4,7 +4,7 @@
 // service, the route and the field, so the waypoint can keep its previous table and say
 // why.
 import type {
-  L7Action, L7Destination, L7DestinationPolicy, L7Fault, L7Headers, L7HttpRoute, L7RetryPolicy, L7LoadBalancer, L7RouteTable,
+  L7Action, L7Destination, L7DestinationPolicy, L7Fault, L7Headers, L7HttpRoute, L7Mirror, L7RetryPolicy, L7LoadBalancer, L7RouteTable,
   L7StringMatch, L7Subset, L7TrafficPolicy,
 } from '../../api/l7-model.js';
 import { AmbitError } from '../../api/errors.js';
@@ -65,6 +65,7 @@ export interface CompiledHttpRoute {
   readonly timeoutMs?: number;
   readonly retries?: L7RetryPolicy;
   readonly fault?: L7Fault;
+  readonly mirrors?: readonly L7Mirror[];
 }
 
 export interface CompiledTcpMatch {
@@ -161,6 +162,14 @@ function compileHttpRoute(raw: unknown, index: number): CompiledHttpRoute {
   } catch (e) {
     throw new ShapeError(e instanceof Error ? e.message : String(e));
   }
+  if (r.mirrors !== undefined) {
+    if (!Array.isArray(r.mirrors)) fail('mirrors', 'must be a list');
+    (r.mirrors as unknown[]).forEach((m, i) => {
+      if (!isRecord(m)) return fail(`mirrors[${i}]`, 'must be an object');
+      checkDestinations([m.destination], `mirrors[${i}].destination`);
+      if (typeof m.percentage !== 'number' || !(m.percentage >= 0 && m.percentage <= 100)) fail(`mirrors[${i}].percentage`, 'must be a number from 0 to 100');
+    });
+  }
   return {
     name: r.name,
     index,
@@ -172,6 +181,7 @@ function compileHttpRoute(raw: unknown, index: number): CompiledHttpRoute {
     // Retries and faults act on forwarded requests only.
     ...(retries && 'route' in action ? { retries } : {}),
     ...(fault && 'route' in action ? { fault } : {}),
+    ...(Array.isArray(r.mirrors) && r.mirrors.length > 0 && 'route' in action ? { mirrors: r.mirrors as L7Mirror[] } : {}),
   };
 }
 

@@ -22,3 +22,4 @@ export type { FaultDecision } from './fault.js';
 export { decideFault } from './fault.js';
 export type { TryOutcome } from './retry.js';
 export { RETRY_BACKOFF, effectiveRetryPolicy, retryBackoffMs, shouldRetry } from './retry.js';
+export { pickMirrors, shadowAuthority } from './mirror.js';

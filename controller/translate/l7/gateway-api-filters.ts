@@ -1,7 +1,9 @@
 // Gateway API HTTPRoute/GRPCRoute filters → L7 (GWAPI httproute_types.go, as istiod
-// converts them): header modifiers, URLRewrite, RequestRedirect. RequestMirror and the
-// other filter types are not supported yet and are reported.
+// converts them): header modifiers, URLRewrite, RequestRedirect, RequestMirror (its
+// backendRef is resolved by the caller, with the rule's own backendRefs; `percent` or
+// `fraction`, absent = 100 %). The other filter types are not supported and are reported.
 import type { L7HeaderOps, L7Headers, L7Redirect, L7Rewrite } from '../../../api/l7-model.js';
+import type { Rec } from './common.js';
 import { compactHeaderOps, compactHeaders, int, list, rec, str, text } from './common.js';
 import type { Warn } from './vs-actions.js';
 
@@ -10,6 +12,21 @@ export interface ConvertedFilters {
   /** URLRewrite; `uri` is ReplacePrefixMatch (the rule's PathPrefix match is replaced). */
   rewrite?: L7Rewrite;
   redirect?: L7Redirect;
+  /** RequestMirror filters: the backendRef as written and the share of requests mirrored (0–100). */
+  mirrors?: { backendRef: unknown; percentage: number }[];
+}
+
+/** RequestMirror's share: `percent` (0–100), or `fraction` numerator/denominator (default 100); absent = 100 %. */
+function mirrorPercentage(m: Rec): number {
+  const percent = int(m.percent);
+  if (percent !== undefined) return Math.min(100, Math.max(0, percent));
+  const fraction = rec(m.fraction);
+  const numerator = int(fraction?.numerator);
+  if (numerator !== undefined) {
+    const denominator = int(fraction?.denominator) ?? 100;
+    return denominator > 0 ? Math.min(100, Math.max(0, (numerator / denominator) * 100)) : 0;
+  }
+  return 100;
 }
 
 /** `{set: [{name, value}], add: [...], remove: [name]}`. */
@@ -103,9 +120,19 @@ export function convertFilters(v: unknown, path: string, warn: Warn, opts: { bac
           if (rewrite) out.rewrite = rewrite;
         } else out.redirect = requestRedirect(f.requestRedirect);
         return;
-      case 'RequestMirror':
-        warn(at, 'RequestMirror is not supported yet: ignored');
+      case 'RequestMirror': {
+        const m = rec(f.requestMirror);
+        if (!m || !rec(m.backendRef)) {
+          warn(at, 'RequestMirror without a backendRef: ignored');
+          return;
+        }
+        if (opts.backendLevel) {
+          warn(at, 'RequestMirror in a backendRef filter is not supported: ignored');
+          return;
+        }
+        (out.mirrors ??= []).push({ backendRef: m.backendRef, percentage: mirrorPercentage(m) });
         return;
+      }
       default:
         warn(at, `${type} filters are not supported by the waypoint: ignored`);
     }

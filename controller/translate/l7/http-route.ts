@@ -11,7 +11,7 @@
 // Every match of every rule becomes one L7 route; all routes of one service are ordered
 // by precedence (rule 97: exact path, longest prefix, method, most headers, most query
 // params), ties by the oldest route, then ns/name, then rule and match order.
-import type { L7Action, L7Destination, L7HttpMatch, L7HttpRoute, L7RouteTable } from '../../../api/l7-model.js';
+import type { L7Action, L7Destination, L7HttpMatch, L7HttpRoute, L7Mirror, L7RouteTable } from '../../../api/l7-model.js';
 import type { ConfigView } from '../../config/kinds.js';
 import { KINDS } from '../../config/kinds.js';
 import type { KubeObject } from '../../config/resource.js';
@@ -89,6 +89,10 @@ function routeEntries(obj: KubeObject, grpc: boolean, services: ServiceIndex, w:
       }
     }
     const { timeoutMs, retries } = gatewayApiResilience(rule, path, warn);
+    const mirrors: L7Mirror[] = (filters.mirrors ?? []).flatMap((m, k) => {
+      const [d] = backendDestinations([m.backendRef], nsOf(obj), services, `${path}.filters.requestMirror[${k}].backendRef`, warn);
+      return d && d.invalidStatus === undefined && m.percentage > 0 ? [{ destination: { ...d, weight: 1 }, percentage: m.percentage }] : [];
+    });
     if (rule.sessionPersistence !== undefined && rule.sessionPersistence !== null) warn(path, 'sessionPersistence not supported by the waypoint yet: ignored');
 
     const matches = list(rule.matches);
@@ -107,6 +111,7 @@ function routeEntries(obj: KubeObject, grpc: boolean, services: ServiceIndex, w:
       if (filters.headers) route.headers = filters.headers;
       if (timeoutMs !== undefined) route.timeoutMs = timeoutMs;
       if (retries && 'route' in action) route.retries = retries;
+      if (mirrors.length > 0 && 'route' in action) route.mirrors = mirrors;
       out.push({ route, keys: converted.keys });
     });
   });

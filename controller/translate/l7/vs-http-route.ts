@@ -1,7 +1,7 @@
 // One VirtualService `http[]` route (or a delegate route already merged with its root)
 // → an L7HttpRoute: matches (rule 59), action, rewrite, headers, timeout (rule 73),
-// retries and fault (rules 74-76, resilience.ts). Fields the waypoint does not implement
-// yet (mirroring, CORS) are reported once per route and ignored.
+// retries and fault (rules 74-76, resilience.ts), mirrors (rule 77, vs-mirrors.ts). Fields the waypoint does not implement
+// yet (CORS) are reported once per route and ignored.
 import type { L7Action, L7HttpMatch, L7HttpRoute, L7TcpMatch, L7TcpRoute } from '../../../api/l7-model.js';
 import type { Rec } from './common.js';
 import { durationMs, list, rec, str, text } from './common.js';
@@ -9,8 +9,9 @@ import type { Warn } from './vs-actions.js';
 import { istioFault, istioRetries } from './resilience.js';
 import { istioDirectResponse, istioHeaders, istioRedirect, istioRewrite, routeDestinations } from './vs-actions.js';
 import { convertHttpMatch, convertTcpMatch } from './vs-match.js';
+import { istioMirrors } from './vs-mirrors.js';
 
-const NOT_SUPPORTED = ['mirror', 'mirrors', 'mirrorPercentage', 'mirrorPercent', 'corsPolicy'];
+const NOT_SUPPORTED = ['corsPolicy'];
 
 export interface RouteSource {
   /** Namespace short destination hosts resolve against (the VirtualService that wrote the route). */
@@ -76,6 +77,8 @@ export function convertVsHttpRoute(r: Rec, src: RouteSource): L7HttpRoute | unde
     // Only forwarded requests are retried (a redirect or direct response has no upstream).
     const retries = istioRetries(r.retries, `${src.path}.retries`, src.warn);
     if (retries) out.retries = retries;
+    const mirrors = istioMirrors(r, src.namespace, src.path, src.warn);
+    if (mirrors) out.mirrors = mirrors;
   }
   const headers = istioHeaders(r.headers);
   if (headers) out.headers = headers;

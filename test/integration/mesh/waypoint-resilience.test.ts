@@ -2,7 +2,8 @@
 // timeouts and retries, counted at the pods that served them.
 import test from 'ava';
 import { waitFor } from '../../support/controller-harness.js';
-import { base, destinationRule, get, setup, virtualService, withWaypoint } from './waypoint-support.js';
+import { pod } from '../../support/objects.js';
+import { base, destinationRule, get, seen, setup, virtualService, withWaypoint } from './waypoint-support.js';
 
 const toV1 = { destination: { host: 'httpbin', subset: 'v1' } };
 
@@ -98,4 +99,31 @@ test('rule 74: a per-try timeout is retried under 5xx, then the route answers 50
   t.is(requests.length, 3);
   await waitFor(() => accessLog.some((l) => l.path === '/delay/3000'), 5000, 'access log');
   t.is(accessLog.find((l) => l.path === '/delay/3000')!.response_flags, 'UT');
+});
+
+test('rule 77: a mirror gets a copy with the -shadow authority; the client sees only the primary\'s answer', async (t) => {
+  const vs = virtualService([{ route: [toV1], mirror: { host: 'httpbin', subset: 'v2' } }]);
+  const { mesh, requests } = await setup([...base, withWaypoint, destinationRule, vs]);
+  t.teardown(() => mesh.close());
+  const r = await get(mesh, '/mirrored');
+  t.is(r.status, 200);
+  t.is(seen(r).pod, 'httpbin-v1');
+  const payload = Buffer.alloc(2000, 'm');
+  t.is((await get(mesh, '/posted', {}, { method: 'POST', body: payload })).status, 200);
+  await waitFor(() => requests.filter((q) => q.pod === 'httpbin-v2').length >= 2, 5000, 'both copies at v2');
+  const copies = requests.filter((q) => q.pod === 'httpbin-v2');
+  t.deepEqual(copies.map((q) => [q.url, q.headers.host, q.bodyBytes]), [['/mirrored', 'httpbin-shadow:8000', 0], ['/posted', 'httpbin-shadow:8000', payload.length]]);
+  t.deepEqual(requests.filter((q) => q.pod === 'httpbin-v1').map((q) => q.headers.host), ['httpbin:8000', 'httpbin:8000']);
+});
+
+test('rule 77: a mirror that cannot be reached changes nothing for the client', async (t) => {
+  // httpbin-v3 runs on node-2 but nothing listens on its port: every copy fails to connect.
+  const v3 = pod('httpbin-v3', { ip: '10.244.2.3', node: 'node-2', sa: 'httpbin', labels: { app: 'httpbin', version: 'v3' } });
+  const dr = { ...destinationRule, spec: { host: 'httpbin', subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v3', labels: { version: 'v3' } }] } };
+  const vs = virtualService([{ route: [toV1], mirror: { host: 'httpbin', subset: 'v3' } }]);
+  const { mesh, accessLog } = await setup([...base, v3, withWaypoint, dr, vs]);
+  t.teardown(() => mesh.close());
+  for (let i = 0; i < 3; i++) t.is((await get(mesh, '/status/201')).status, 201);
+  await waitFor(() => accessLog.filter((l) => l.path === '/status/201').length === 3, 5000, 'access log');
+  t.deepEqual(accessLog.filter((l) => l.path === '/status/201').map((l) => l.response_flags), ['-', '-', '-']);
 });

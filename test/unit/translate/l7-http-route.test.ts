@@ -263,10 +263,10 @@ const cases: L7Case[] = [
     ],
   },
   {
-    title: 'filters: RequestMirror is not supported yet (reported, ignored)',
-    objects: [...svcs, hr([{ filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'reviews-v2', port: 80 } } }], backendRefs: [backend('reviews-v1', 80)] }])],
+    title: 'filters: RequestMirror in a backendRef filter is reported and ignored (rule-level mirrors: l7-mirror.test.ts)',
+    objects: [...svcs, hr([{ backendRefs: [backend('reviews-v1', 80, { filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'reviews-v2', port: 80 } } }] })] }])],
     http: [route(`${H}#0`, [ROOT])],
-    warnings: [/^HTTPRoute default\/r: spec\.rules\[0\]\.filters\[0\]: RequestMirror is not supported yet: ignored$/],
+    warnings: [/^HTTPRoute default\/r: spec\.rules\[0\]\.backendRefs\[0\]\.filters\[0\]: RequestMirror in a backendRef filter is not supported: ignored$/],
   },
   {
     title: 'rule 73: timeouts.request becomes timeoutMs (retry and backendRequest: l7-resilience.test.ts)',

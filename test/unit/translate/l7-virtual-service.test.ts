@@ -344,10 +344,10 @@ const cases: L7Case[] = [
     http: [route(`${ID}#0`, [])],
   },
   {
-    title: 'rules 77-78: mirror and corsPolicy are reported and ignored',
-    objects: [...svcs, vsHttp([{ route: [to('reviews')], mirror: { host: 'ratings' }, corsPolicy: { allowOrigins: [{ exact: 'a' }] } }])],
+    title: 'rule 78: corsPolicy is reported and ignored (mirrors: l7-mirror.test.ts)',
+    objects: [...svcs, vsHttp([{ route: [to('reviews')], corsPolicy: { allowOrigins: [{ exact: 'a' }] } }])],
     http: [route(`${ID}#0`, [])],
-    warnings: [/^VirtualService default\/r: spec\.http\[0\]: mirror, corsPolicy not supported by the waypoint yet: ignored$/],
+    warnings: [/^VirtualService default\/r: spec\.http\[0\]: corsPolicy not supported by the waypoint yet: ignored$/],
   },
   {
     title: 'odd input: a route with no usable destination is skipped with a warning',

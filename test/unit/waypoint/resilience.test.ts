@@ -1,7 +1,7 @@
 // The fault and retry stages (rules 74, 75, 76), pure.
 import test from 'ava';
 import { DEFAULT_RETRY_POLICY, type L7RetryPolicy } from '../../../api/l7-model.js';
-import { decideFault, effectiveRetryPolicy, retryBackoffMs, shouldRetry, type TryOutcome } from '../../../waypoint/engine/index.js';
+import { decideFault, effectiveRetryPolicy, pickMirrors, retryBackoffMs, shadowAuthority, shouldRetry, type TryOutcome } from '../../../waypoint/engine/index.js';
 import { rng } from './support.js';
 
 const policy = (retryOn: L7RetryPolicy['retryOn'], attempts = 2, codes: number[] = []): L7RetryPolicy => ({ attempts, retryOn, retriableStatusCodes: codes });
@@ -91,3 +91,28 @@ test('rule 76: 10 % abort over 10,000 requests lands within 1 % (fixed seed)', (
   for (let i = 0; i < 10_000; i++) if (decideFault({ abort: { httpStatus: 500, percentage: 10 } }, random).abort) aborted++;
   t.true(aborted > 900 && aborted < 1100, `${aborted} of 10000`);
 });
+
+test('rule 77: mirrors are sampled each on its own; 100 % always, 0 % never', (t) => {
+  const mirrors = [
+    { destination: { host: 'a', weight: 1 }, percentage: 100 },
+    { destination: { host: 'b', weight: 1 }, percentage: 0 },
+    { destination: { host: 'c', weight: 1 }, percentage: 50 },
+  ];
+  t.deepEqual(pickMirrors(mirrors, () => 0.4).map((m) => m.destination.host), ['a', 'c']);
+  t.deepEqual(pickMirrors(mirrors, () => 0.6).map((m) => m.destination.host), ['a']);
+  t.deepEqual(pickMirrors(undefined, () => 0), []);
+});
+
+const SHADOW_CASES: [string, string][] = [
+  ['httpbin:8000', 'httpbin-shadow:8000'],
+  ['httpbin', 'httpbin-shadow'],
+  ['httpbin.default.svc.cluster.local:80', 'httpbin.default.svc.cluster.local-shadow:80'],
+  ['10.96.0.10:8000', '10.96.0.10-shadow:8000'],
+  ['[fd00::1]:8000', '[fd00::1]-shadow:8000'],
+];
+
+for (const [input, want] of SHADOW_CASES) {
+  test(`rule 77: the copy's authority ${input} becomes ${want} (-shadow before the port)`, (t) => {
+    t.is(shadowAuthority(input), want);
+  });
+}
