@@ -1,5 +1,6 @@
 // DestinationRule TrafficPolicy: loadBalancer, connectionPool, outlierDetection, tls and
 // portLevelSettings (semantics reference rules 82-89; VAL validateTrafficPolicy & co).
+import { MS, parseDurationNs } from './duration.js';
 import type { Field } from './field.js';
 import { checkDuration, checkPortSelector } from './field-checks.js';
 import { wildcardDomain } from './names.js';
@@ -9,6 +10,8 @@ const SIMPLE_LB = ['UNSPECIFIED', 'LEAST_CONN', 'RANDOM', 'PASSTHROUGH', 'ROUND_
 const TLS_MODES = ['DISABLE', 'SIMPLE', 'MUTUAL', 'ISTIO_MUTUAL'] as const;
 const H2_UPGRADE = ['DEFAULT', 'DO_NOT_UPGRADE', 'UPGRADE'] as const;
 const MAGLEV_MAX = 5000011;
+const INT32_MAX = 2 ** 31 - 1;
+const UINT32_MAX = 2 ** 32 - 1;
 
 export function validateTrafficPolicy(f: Field, opts: { portLevel?: boolean } = {}): void {
   if (!f.record()) return;
@@ -20,6 +23,10 @@ export function validateTrafficPolicy(f: Field, opts: { portLevel?: boolean } = 
   if (set.length === 0) f.error(opts.portLevel ? 'port traffic policy must have at least one field' : 'traffic policy must have at least one field');
   if (f.key('tunnel').present && f.key('proxyProtocol').present) f.error('tunnel and proxyProtocol must not be set together');
   validateLoadBalancer(f.key('loadBalancer'));
+  const loc = f.key('loadBalancer').key('localityLbSetting');
+  if ((loc.key('failover').size > 0 || loc.key('failoverPriority').size > 0) && !f.key('outlierDetection').present) {
+    loc.warn('outlier detection policy must be provided for failover');
+  }
   validateConnectionPool(f.key('connectionPool'));
   validateOutlierDetection(f.key('outlierDetection'));
   validateClientTls(f.key('tls'));
@@ -120,6 +127,12 @@ export function isPrime(x: number): boolean {
   return true;
 }
 
+/** A non-negative count that fits its proto field (istiod cannot decode a larger one). */
+function checkCount(f: Field, max: number): void {
+  const n = f.intInRange(0);
+  if (n !== undefined && n > max) f.error(`must be at most ${max}, got ${n}`);
+}
+
 function validateConnectionPool(f: Field): void {
   if (!f.record()) return;
   f.knownKeys(['tcp', 'http']);
@@ -128,7 +141,7 @@ function validateConnectionPool(f: Field): void {
   if (http.record()) {
     http.knownKeys(['http1MaxPendingRequests', 'http2MaxRequests', 'maxRequestsPerConnection', 'maxRetries', 'idleTimeout', 'h2UpgradePolicy', 'useClientProtocol', 'maxConcurrentStreams']);
     for (const k of ['http1MaxPendingRequests', 'http2MaxRequests', 'maxRequestsPerConnection', 'maxRetries', 'maxConcurrentStreams']) {
-      http.key(k).intInRange(0);
+      checkCount(http.key(k), INT32_MAX);
     }
     if (http.key('idleTimeout').present) checkDuration(http.key('idleTimeout'));
     const policy = http.key('h2UpgradePolicy').present ? http.key('h2UpgradePolicy').oneOf(H2_UPGRADE) : undefined;
@@ -137,12 +150,16 @@ function validateConnectionPool(f: Field): void {
   const tcp = f.key('tcp');
   if (tcp.record()) {
     tcp.knownKeys(['maxConnections', 'connectTimeout', 'tcpKeepalive', 'maxConnectionDuration', 'idleTimeout']);
-    tcp.key('maxConnections').intInRange(0);
-    for (const k of ['connectTimeout', 'maxConnectionDuration', 'idleTimeout']) if (tcp.key(k).present) checkDuration(tcp.key(k));
+    checkCount(tcp.key('maxConnections'), INT32_MAX);
+    for (const k of ['connectTimeout', 'maxConnectionDuration']) if (tcp.key(k).present) checkDuration(tcp.key(k));
+    // istiod skips tcp.idleTimeout when it is under 1ms: 0s disables the timeout.
+    const idle = tcp.key('idleTimeout');
+    const idleNs = typeof idle.value === 'string' ? parseDurationNs(idle.value) : undefined;
+    if (idle.present && !(idleNs !== undefined && idleNs < MS)) checkDuration(idle);
     const ka = tcp.key('tcpKeepalive');
     if (ka.record()) {
       ka.knownKeys(['probes', 'time', 'interval']);
-      ka.key('probes').intInRange(0);
+      checkCount(ka.key('probes'), UINT32_MAX);
       for (const k of ['time', 'interval']) if (ka.key(k).present) checkDuration(ka.key(k));
     }
   }
@@ -154,10 +171,11 @@ function validateOutlierDetection(f: Field): void {
     'splitExternalLocalOriginErrors', 'consecutiveLocalOriginFailures', 'consecutiveGatewayErrors', 'consecutive5xxErrors',
     'interval', 'baseEjectionTime', 'maxEjectionPercent', 'minHealthPercent', 'consecutiveErrors',
   ]);
-  if (f.key('consecutiveErrors').present) {
+  const deprecated = f.key('consecutiveErrors').integer();
+  if (deprecated !== undefined && deprecated !== 0) {
     f.key('consecutiveErrors').warn('outlier detection consecutiveErrors is deprecated, use consecutiveGatewayErrors or consecutive5xxErrors instead');
   }
-  for (const k of ['consecutiveLocalOriginFailures', 'consecutiveGatewayErrors', 'consecutive5xxErrors', 'consecutiveErrors']) f.key(k).intInRange(0);
+  for (const k of ['consecutiveLocalOriginFailures', 'consecutiveGatewayErrors', 'consecutive5xxErrors']) checkCount(f.key(k), UINT32_MAX);
   const split = f.key('splitExternalLocalOriginErrors').boolean() ?? false;
   const local = f.key('consecutiveLocalOriginFailures').value;
   if (!split && typeof local === 'number' && local > 0) {

@@ -1,4 +1,4 @@
-// DestinationRules → the destination policy of each service (reference §5, rules 81-84).
+// DestinationRules → the destination policy of each service (reference §5, rules 81-88).
 //
 // A DR applies to its host after routing; a short host resolves against the DR namespace
 // and hosts no Service or ServiceEntry has are ignored. A waypoint looks a service's DRs
@@ -6,16 +6,18 @@
 // the most specific host wins (exact over wildcard), and several DRs for that host merge
 // oldest first (rule 83): the first definition of a subset name wins, and the first
 // top-level trafficPolicy wins whole. DRs with a workloadSelector configure the selected
-// client workloads, not waypoints, and `exportTo` is not evaluated.
-import type { L7DestinationPolicy, L7LoadBalancer, L7Subset, L7TrafficPolicy } from '../../../api/l7-model.js';
+// client workloads, not waypoints, and `exportTo` is not evaluated. connectionPool and
+// outlierDetection are read in dr-resilience.ts.
+import type { L7DestinationPolicy, L7LoadBalancer, L7PolicySettings, L7Subset, L7TrafficPolicy } from '../../../api/l7-model.js';
 import type { ConfigView } from '../../config/kinds.js';
 import { KINDS } from '../../config/kinds.js';
 import type { KubeObject } from '../../config/resource.js';
 import { resolveHost } from '../../validation/host-names.js';
 import { hostSubsetOf } from '../../validation/names.js';
 import type { MeshSettings } from '../mesh.js';
-import type { Warnings } from './common.js';
+import type { Rec, Warnings } from './common.js';
 import { byAge, int, list, nsOf, rec, resourceId, specOf, str, stringMap, text } from './common.js';
+import { connectionPool, outlierDetection } from './dr-resilience.js';
 import type { KnownService, ServiceIndex } from './service-index.js';
 import { hostSpecificity } from './service-index.js';
 import type { Warn } from './vs-actions.js';
@@ -27,7 +29,8 @@ const SIMPLE_LB: Record<string, L7LoadBalancer> = {
   RANDOM: 'RANDOM',
   PASSTHROUGH: 'PASSTHROUGH',
 };
-const IGNORED_POLICY_KEYS = ['connectionPool', 'outlierDetection', 'tunnel', 'proxyProtocol'];
+/** Top-level trafficPolicy fields the waypoint has no use for. */
+const IGNORED_POLICY_KEYS = ['tunnel', 'proxyProtocol'];
 const IGNORED_LB_KEYS = ['consistentHash', 'localityLbSetting', 'warmupDurationSecs', 'warmup'];
 
 /** `loadBalancer.simple`; unset/UNSPECIFIED → undefined (the waypoint's default, LEAST_REQUEST). */
@@ -40,14 +43,23 @@ function loadBalancer(v: unknown, path: string, warn: Warn): L7LoadBalancer | un
   return simple === undefined ? undefined : SIMPLE_LB[simple];
 }
 
-/** A DR trafficPolicy: load balancing, and per-port overrides that replace it in full (rule 82). */
+/** What a trafficPolicy or one of its port-level entries sets, each part as written there (rule 82). */
+function policySettings(p: Rec, path: string, warn: Warn): L7PolicySettings {
+  const out: L7PolicySettings = {};
+  const lb = loadBalancer(p.loadBalancer, `${path}.loadBalancer`, warn);
+  if (lb) out.loadBalancer = lb;
+  const pool = connectionPool(p.connectionPool, `${path}.connectionPool`, warn);
+  if (pool) out.connectionPool = pool;
+  const outlier = outlierDetection(p.outlierDetection, `${path}.outlierDetection`, warn);
+  if (outlier) out.outlierDetection = outlier;
+  return out;
+}
+
+/** A DR trafficPolicy, and per-port entries that replace it in full for their port (rule 82). */
 export function trafficPolicy(v: unknown, path: string, warn: Warn): L7TrafficPolicy | undefined {
   const tp = rec(v);
   if (!tp) return undefined;
-  const out: L7TrafficPolicy = {};
-  const lb = loadBalancer(tp.loadBalancer, `${path}.loadBalancer`, warn);
-  if (lb) out.loadBalancer = lb;
-  const ignored = IGNORED_POLICY_KEYS.filter((k) => tp[k] !== undefined && tp[k] !== null);
+  const out: L7TrafficPolicy = policySettings(tp, path, warn);
   const portLevel: NonNullable<L7TrafficPolicy['portLevel']> = [];
   list(tp.portLevelSettings).forEach((item, i) => {
     const at = `${path}.portLevelSettings[${i}]`;
@@ -61,13 +73,10 @@ export function trafficPolicy(v: unknown, path: string, warn: Warn): L7TrafficPo
       warn(`${at}.port`, `port ${port} already has settings: ignored`);
       return;
     }
-    const entry: { port: number; loadBalancer?: L7LoadBalancer } = { port };
-    const plb = loadBalancer(pls.loadBalancer, `${at}.loadBalancer`, warn);
-    if (plb) entry.loadBalancer = plb;
-    for (const k of IGNORED_POLICY_KEYS) if (pls[k] !== undefined && pls[k] !== null && !ignored.includes(k)) ignored.push(k);
-    portLevel.push(entry);
+    portLevel.push({ port, ...policySettings(pls, at, warn) });
   });
   if (portLevel.length > 0) out.portLevel = portLevel;
+  const ignored = IGNORED_POLICY_KEYS.filter((k) => tp[k] !== undefined && tp[k] !== null);
   if (ignored.length > 0) warn(path, `${ignored.join(', ')} not applied by the waypoint yet: ignored`);
   return Object.keys(out).length > 0 ? out : undefined;
 }

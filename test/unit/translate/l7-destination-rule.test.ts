@@ -1,5 +1,6 @@
 // DestinationRule → L7 destination policy (reference §5): host resolution, lookup
-// order, merging, subsets, load balancing and port-level settings.
+// order, merging, subsets, load balancing and port-level settings (connectionPool and
+// outlierDetection: l7-dr-resilience.test.ts).
 import test from 'ava';
 import type { L7Case } from './l7-builders.js';
 import { T1, T2, T3, dr, fqdn, key, runCase, service, serviceEntry } from './l7-builders.js';
@@ -90,7 +91,7 @@ const cases: L7Case[] = [
     objects: [...svcs,
       dr('first', 'default', { host: 'reviews', trafficPolicy: { connectionPool: { tcp: { maxConnections: 1 } } } }, T1),
       dr('second', 'default', { host: 'reviews', trafficPolicy: { loadBalancer: { simple: 'RANDOM' } } }, T2)],
-    destination: { origins: [D('first'), D('second')], subsets: [] },
+    destination: { origins: [D('first'), D('second')], subsets: [], trafficPolicy: { connectionPool: { maxConnections: 1 } } },
     warnings: [/^DestinationRule default\/second: spec\.trafficPolicy: the host already has a top-level trafficPolicy from DestinationRule default\/first; the first one wins: ignored$/],
   },
   {
@@ -128,12 +129,6 @@ const cases: L7Case[] = [
     objects: [...svcs, dr('r', 'default', { host: 'reviews', trafficPolicy: { loadBalancer: { consistentHash: { httpHeaderName: 'x-user' } } } })],
     destination: { origins: [D('r')], subsets: [] },
     warnings: [/^DestinationRule default\/r: spec\.trafficPolicy\.loadBalancer: consistentHash not supported by the waypoint yet: ignored$/],
-  },
-  {
-    title: 'rules 86-87: connectionPool and outlierDetection are reported and ignored',
-    objects: [...svcs, dr('r', 'default', { host: 'reviews', trafficPolicy: { loadBalancer: { simple: 'RANDOM' }, connectionPool: { tcp: { maxConnections: 1 } }, outlierDetection: { consecutive5xxErrors: 1 } } })],
-    destination: { origins: [D('r')], subsets: [], trafficPolicy: { loadBalancer: 'RANDOM' } },
-    warnings: [/^DestinationRule default\/r: spec\.trafficPolicy: connectionPool, outlierDetection not applied by the waypoint yet: ignored$/],
   },
   {
     title: 'rule 82: portLevelSettings give each port its load balancer',
