@@ -182,10 +182,52 @@ export interface L7TcpRoute {
 
 export type L7LoadBalancer = 'LEAST_REQUEST' | 'ROUND_ROBIN' | 'RANDOM' | 'PASSTHROUGH';
 
-export interface L7TrafficPolicy {
+/** The parts of a traffic policy that a port-level entry or a subset replaces, each whole (rule 82). */
+export interface L7PolicySettings {
   /** Unset in the DestinationRule = LEAST_REQUEST (Istio's default). */
   loadBalancer?: L7LoadBalancer;
-  portLevel?: { port: number; loadBalancer?: L7LoadBalancer }[];
+  /** Circuit breaking (rule 86); unset limits are unlimited, as Istio sets them. */
+  connectionPool?: L7ConnectionPool;
+  /** Outlier detection (rule 87); active only when set. */
+  outlierDetection?: L7OutlierDetection;
+}
+
+export interface L7TrafficPolicy extends L7PolicySettings {
+  portLevel?: ({ port: number } & L7PolicySettings)[];
+}
+
+/** DestinationRule `connectionPool`, counted per waypoint for each destination (service, subset, port). Absent = no limit. */
+export interface L7ConnectionPool {
+  /** tcp.maxConnections: upstream connections. */
+  maxConnections?: number;
+  /** tcp.connectTimeout. */
+  connectTimeoutMs?: number;
+  /** http.http1MaxPendingRequests: requests waiting for a connection. */
+  http1MaxPendingRequests?: number;
+  /** http.http2MaxRequests: requests in flight. */
+  http2MaxRequests?: number;
+  /** http.maxRequestsPerConnection: 0 or absent = unlimited; 1 = no keep-alive. */
+  maxRequestsPerConnection?: number;
+  /** http.maxRetries: retries in flight. */
+  maxRetries?: number;
+  /** http.idleTimeout: an idle upstream connection closes after this long. */
+  idleTimeoutMs?: number;
+}
+
+/** DestinationRule `outlierDetection` with Istio's defaults filled in by the controller. */
+export interface L7OutlierDetection {
+  /** 0 disables; Istio's default 5. */
+  consecutive5xxErrors: number;
+  /** 502/503/504 only; 0 (the default) disables. */
+  consecutiveGatewayErrors: number;
+  /** The sweep that returns ejected hosts; default 10 s. */
+  intervalMs: number;
+  /** Times the number of ejections so far; default 30 s. */
+  baseEjectionTimeMs: number;
+  /** Default 10; at least one host can always be ejected. */
+  maxEjectionPercent: number;
+  /** Default 0 (panic mode off). */
+  minHealthPercent: number;
 }
 
 export interface L7Subset {

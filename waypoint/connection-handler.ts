@@ -20,6 +20,7 @@ import { sniffProtocol } from './sniff.js';
 import { resolveTarget, type WaypointSelf } from './target.js';
 import { TcpProxy } from './tcp-proxy.js';
 import type { Upstreams } from './upstream.js';
+import type { ClusterStates } from './cluster-states.js';
 
 /** Limits on what one client may send (Envoy's defaults where it has them). */
 export const HTTP_LIMITS = Object.freeze({
@@ -43,6 +44,8 @@ export interface ConnectionHandlerDeps {
   accessLog: Logger;
   log: Logger;
   tracker: ConnectionTracker;
+  /** Circuit breakers and outlier detectors per destination. */
+  clusters: ClusterStates;
 }
 
 /** What the HTTP and TCP proxies share: one endpoint picker (in-flight counts for least request) and one random source. */

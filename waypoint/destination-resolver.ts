@@ -1,15 +1,17 @@
 // From a routed destination (service host, port, subset) to one endpoint: the service
 // by hostname, its healthy endpoints for the port, the subset's labels from the
 // destination's DestinationRule (an undefined subset → 503, rule 72), then the load
-// balancer the policy chooses for that subset and port (rules 82, 84). A retry passes
-// the endpoints it already tried: another one is chosen when there is one (Envoy's
-// previous-hosts retry predicate, on by default in Istio; rule 74).
+// balancer the policy chooses for that subset and port (rules 82, 84), among the
+// endpoints outlier detection has not ejected (rule 87). A retry passes the endpoints it
+// already tried: another one is chosen when there is one (Envoy's previous-hosts retry
+// predicate, on by default in Istio; rule 74).
 import type { L7Destination } from '../api/l7-model.js';
 import type { Service, Workload } from '../api/model.js';
 import { serviceKey } from '../api/model.js';
 import { endpointsOf } from '../daemon/proxy/outbound-plan.js';
 import type { ProxyState } from '../daemon/state/proxy-state.js';
-import { filterBySubset, lbFor, subsetLabels, type EndpointPicker } from './engine/index.js';
+import type { ClusterStates } from './cluster-states.js';
+import { filterBySubset, settingsFor, subsetLabels, type EffectiveSettings, type EndpointPicker } from './engine/index.js';
 import type { RouteCache } from './route-cache.js';
 import type { UpstreamEndpoint } from './upstream.js';
 
@@ -19,6 +21,17 @@ export interface ResolvedDestination {
   endpoint: UpstreamEndpoint;
   /** Key of the endpoint's load-balancing group (service, port, subset). */
   cluster: string;
+  /** The DestinationRule's settings for that group. */
+  settings: EffectiveSettings;
+  /** Endpoints of the group before outlier ejection (outlier detection's pool size). */
+  endpointCount: number;
+}
+
+export interface ResolverDeps {
+  state: ProxyState;
+  routes: RouteCache;
+  picker: EndpointPicker;
+  clusters: ClusterStates;
 }
 
 export interface DestinationFailure {
@@ -29,9 +42,9 @@ export interface DestinationFailure {
 }
 
 export function resolveDestination(
-  state: ProxyState, routes: RouteCache, picker: EndpointPicker, dest: L7Destination, requestPort: number,
-  tried?: ReadonlySet<string>,
+  deps: ResolverDeps, dest: L7Destination, requestPort: number, tried?: ReadonlySet<string>,
 ): ResolvedDestination | DestinationFailure {
+  const { state, routes, picker, clusters } = deps;
   const service = state.servicesByHostname.get(dest.host)?.[0];
   if (!service) return { status: 503, flag: 'NR', reason: `no service ${dest.host}` };
   const port = dest.port ?? (service.ports.some((p) => p.servicePort === requestPort) ? requestPort : service.ports.length === 1 ? service.ports[0]!.servicePort : requestPort);
@@ -43,14 +56,17 @@ export function resolveDestination(
     if (!labels) return { status: 503, flag: 'NR', reason: `subset ${dest.subset} of ${dest.host} is not defined by any DestinationRule` };
     endpoints = filterBySubset(endpoints, labels);
   }
+  const cluster = `outbound|${port}|${dest.subset ?? ''}|${dest.host}`;
+  const settings = settingsFor(policy, dest.subset, port);
+  const endpointCount = endpoints.length;
+  if (settings.outlierDetection) endpoints = clusters.outlier(cluster).healthy(endpoints, (e) => e.workload.uid, settings.outlierDetection, clusters.now());
   if (endpoints.length === 0) return { status: 503, flag: 'UH', reason: `no healthy upstream for ${dest.host}:${port}${dest.subset ? ` subset ${dest.subset}` : ''}` };
   if (tried && tried.size > 0) {
     const untried = endpoints.filter((e) => !tried.has(e.workload.uid));
     if (untried.length > 0) endpoints = untried;
   }
-  const cluster = `outbound|${port}|${dest.subset ?? ''}|${dest.host}`;
-  const chosen = picker.pick(cluster, endpoints, lbFor(policy, dest.subset, port));
-  return { service, servicePort: port, cluster, endpoint: endpointOf(chosen.workload, chosen.targetPort) };
+  const chosen = picker.pick(cluster, endpoints, settings.loadBalancer);
+  return { service, servicePort: port, cluster, settings, endpointCount, endpoint: endpointOf(chosen.workload, chosen.targetPort) };
 }
 
 export function endpointOf(workload: Workload, port: number): UpstreamEndpoint {

@@ -7,19 +7,14 @@
 import { Readable } from 'node:stream';
 import type { L7Mirror } from '../api/l7-model.js';
 import type { Logger } from '../api/log.js';
-import type { ProxyState } from '../daemon/state/proxy-state.js';
-import { resolveDestination } from './destination-resolver.js';
-import { shadowAuthority, type EndpointPicker } from './engine/index.js';
+import { resolveDestination, type ResolverDeps } from './destination-resolver.js';
+import { shadowAuthority } from './engine/index.js';
 import type { ReplayableBody } from './replayable-body.js';
-import type { RouteCache } from './route-cache.js';
 import type { UpstreamExchange, UpstreamProtocol, Upstreams } from './upstream.js';
 
 export const MIRROR_TIMEOUT_MS = 30_000;
 
-export interface MirrorDeps {
-  state: ProxyState;
-  routes: RouteCache;
-  picker: EndpointPicker;
+export interface MirrorDeps extends ResolverDeps {
   upstreams: Upstreams;
   log: Logger;
 }
@@ -48,7 +43,7 @@ async function mirrorOnce(deps: MirrorDeps, mirror: L7Mirror, req: MirroredReque
     if (!whole) return; // too large to keep, or the client failed it: not mirrored
     body = Readable.from([whole]);
   }
-  const resolved = resolveDestination(deps.state, deps.routes, deps.picker, mirror.destination, req.port);
+  const resolved = resolveDestination(deps, mirror.destination, req.port);
   if ('flag' in resolved) {
     deps.log.debug({ mirror: mirror.destination.host, reason: resolved.reason }, 'mirror has no endpoint');
     return;

@@ -44,7 +44,7 @@ export class TcpProxy {
         }
         dest = pickWeighted(route.route.route, this.deps.random);
       }
-      const resolved = resolveDestination(this.deps.state, this.deps.routes, this.deps.picker, dest, target.port.servicePort);
+      const resolved = resolveDestination(this.deps, dest, target.port.servicePort);
       if ('flag' in resolved) {
         record.failed(resolved.flag, resolved.reason);
         stream.destroy();

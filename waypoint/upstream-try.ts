@@ -5,7 +5,7 @@
 // (connection failure, refused stream, reset, per-try timeout) is classified the same way
 // (engine/retry.ts TryOutcome).
 import type { Readable } from 'node:stream';
-import type { L7HeaderOps } from '../api/l7-model.js';
+import type { L7ConnectionPool, L7HeaderOps } from '../api/l7-model.js';
 import type { TryOutcome } from './engine/index.js';
 import { relayedHeaders, withoutHopByHop } from './forwarding.js';
 import { applyHeaderOps, headerMap } from './engine/index.js';
@@ -36,6 +36,8 @@ export interface TryRequest {
   retryable: (outcome: TryOutcome) => boolean;
   /** Called with the exchange once it runs, so the caller can abort it (route timeout, client gone). */
   started: (exchange: UpstreamExchange) => void;
+  /** The destination's connection pool settings (keep-alive, idle and connect timeouts). */
+  pool?: L7ConnectionPool;
 }
 
 export type TryResult =
@@ -63,7 +65,7 @@ export function tryUpstream(upstreams: Upstreams, req: TryRequest, res: ClientRe
       clearTimeout(timer);
       resolve(r);
     };
-    const exchange = upstreams.request(req.endpoint, req.protocol, { method: req.method, path: req.path, headers: req.headers, body: req.body }, {
+    const exchange = upstreams.request(req.endpoint, req.protocol, { method: req.method, path: req.path, headers: req.headers, body: req.body, ...(req.pool ? { pool: req.pool } : {}) }, {
       head: (statusCode, raw) => {
         const grpc = firstValue(raw['grpc-status']);
         const outcome: TryOutcome = { kind: 'response', status: statusCode, ...(grpc !== undefined ? { grpcStatus: Number(grpc) } : {}) };

@@ -11,6 +11,7 @@ import { connect as netConnect } from 'node:net';
 import type { Duplex, Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import type { Identity } from '../api/identity.js';
+import type { L7ConnectionPool } from '../api/l7-model.js';
 import { PORTS, type Workload } from '../api/model.js';
 import type { HbonePool } from '../daemon/hbone/index.js';
 import type { ConnectSocket } from '../daemon/hbone/dial.js';
@@ -33,6 +34,8 @@ export interface UpstreamRequest {
   /** Lowercase names; `host` becomes `:authority` over HTTP/2. */
   headers: ReadonlyMap<string, string>;
   body?: Readable;
+  /** The destination's connection pool settings: requests per connection, idle and connect timeouts (HTTP/1.1 pools). */
+  pool?: L7ConnectionPool;
 }
 
 /** Where an upstream response goes, as it arrives (no intermediate stream). */
@@ -142,13 +145,20 @@ export class Upstreams {
   }
 
   private requestH1(ep: UpstreamEndpoint, req: UpstreamRequest, sink: ResponseSink): UpstreamExchange {
-    const key = endpointKey(ep);
+    // One pool per endpoint and pool settings: a DestinationRule change gets a new pool,
+    // and the old one's idle connections close on their own.
+    const settings = req.pool;
+    const perConnection = settings?.maxRequestsPerConnection ?? 0;
+    const idleMs = settings?.idleTimeoutMs ?? this.opts.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_MS;
+    const connectMs = settings?.connectTimeoutMs ?? this.opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const key = `${endpointKey(ep)}|${perConnection}|${idleMs}|${connectMs}`;
     let pool = this.pools.get(key);
     if (!pool) {
       pool = new Pool(`http://${ep.ip}:${ep.port}`, {
-        connect: (_o, cb) => this.openForPool(ep, cb as ConnectCallback),
-        keepAliveTimeout: this.opts.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_MS,
-        keepAliveMaxTimeout: this.opts.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_MS,
+        connect: (_o, cb) => this.openForPool(ep, connectMs, cb as ConnectCallback),
+        keepAliveTimeout: idleMs,
+        keepAliveMaxTimeout: idleMs,
+        ...(perConnection > 0 ? { maxRequestsPerClient: perConnection } : {}),
         // Envoy has no response-header or body timeout unless a route sets one.
         headersTimeout: 0,
         bodyTimeout: 0,
@@ -224,8 +234,8 @@ export class Upstreams {
     return opening;
   }
 
-  private openForPool(ep: UpstreamEndpoint, cb: ConnectCallback): void {
-    const signal = AbortSignal.timeout(this.opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+  private openForPool(ep: UpstreamEndpoint, connectMs: number, cb: ConnectCallback): void {
+    const signal = AbortSignal.timeout(connectMs);
     this.openStream(ep, signal).then((stream) => cb(null, writeBuffersOnly(stream)), (err: unknown) => cb(err instanceof Error ? err : new Error(String(err)), null));
   }
 }

@@ -22,6 +22,7 @@ import { ProxyStateUpdater } from '../daemon/state/proxy-state-updater.js';
 import { createDaemonMetrics, type DaemonMetrics } from '../daemon/telemetry/daemon-metrics.js';
 import { ConnectionHandler } from './connection-handler.js';
 import { RouteCache } from './route-cache.js';
+import { ClusterStates } from './cluster-states.js';
 import { RequestMetrics } from './request-metrics.js';
 import { Upstreams } from './upstream.js';
 
@@ -54,6 +55,7 @@ export class Waypoint {
   readonly state = new ProxyState();
   readonly metrics: DaemonMetrics;
   readonly requestMetrics: RequestMetrics;
+  private readonly clusters: ClusterStates;
   readonly identities: IdentityManager;
   readonly pool: HbonePool;
   readonly hboneServer: HboneServer;
@@ -72,6 +74,7 @@ export class Waypoint {
     if (!opts.namespace || !opts.name) throw new AmbitError('AMBIT_ERR_WAYPOINT', 'a waypoint needs the namespace and name of its Gateway');
     this.metrics = createDaemonMetrics();
     this.requestMetrics = new RequestMetrics(this.metrics.registry);
+    this.clusters = new ClusterStates(this.metrics.registry);
     this.fetcher = caFetcher(opts.controller.address, opts.controller.rootPem, opts.controller.token, { ttlSeconds: opts.certTtlSeconds });
     this.identities = new IdentityManager({ node, fetchCertificate: this.fetcher, log, registry: this.metrics.registry });
     this.pool = new HbonePool({ log, connectSocket: opts.connect });
@@ -81,6 +84,7 @@ export class Waypoint {
     this.handler = new ConnectionHandler({
       self: { namespace: opts.namespace, name: opts.name }, state: this.state, routes: this.routes, upstreams: this.upstreams,
       metrics: this.metrics, requestMetrics: this.requestMetrics, accessLog: opts.accessLog ?? log, log, tracker: new ConnectionTracker(),
+      clusters: this.clusters,
     });
     this.hboneServer = new HboneServer({
       trustDomain: this.state.mesh.trustDomain,
@@ -165,6 +169,7 @@ export class Waypoint {
       routes: this.routes.dump(this.state.l7ByService),
       services: [...this.state.servicesByKey.values()].filter((s) => s.waypoint?.namespace === this.opts.namespace && s.waypoint.name === this.opts.name).map((s) => s.hostname),
       upstreams: this.upstreams.list(),
+      clusters: this.clusters.dump(),
       certificates: this.identities.snapshot(),
       hbone: { pool: this.pool.stats(), server: this.hboneServer.stats() },
     };

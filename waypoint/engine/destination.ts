@@ -1,7 +1,9 @@
-// The destination side of a routed request (rules 72, 82, 84): the subset's labels, the
-// endpoints carrying them, and the load balancer the DestinationRule chooses for the
-// subset and port.
-import type { L7DestinationPolicy, L7LoadBalancer, L7Subset, L7TrafficPolicy } from '../../api/l7-model.js';
+// The destination side of a routed request (rules 72, 82, 84, 86, 87): the subset's
+// labels, the endpoints carrying them, and the settings (load balancer, connection
+// pool, outlier detection) the DestinationRule chooses for the subset and port.
+import type {
+  L7ConnectionPool, L7DestinationPolicy, L7LoadBalancer, L7OutlierDetection, L7PolicySettings, L7Subset, L7TrafficPolicy,
+} from '../../api/l7-model.js';
 import type { CompiledDestinationPolicy } from './compile.js';
 
 /** Istio's default when no policy sets one (rule 84). */
@@ -39,22 +41,48 @@ export function filterBySubset<E extends LabelledEndpoint>(endpoints: readonly E
   });
 }
 
-/**
- * The load balancer for requests to `subset` (when a route names one) on `port` (rules
- * 82, 84). As Istio merges policies: the top-level policy, replaced IN FULL by its
- * port-level entry for the port; then a subset's policy overrides the fields it sets,
- * and its own port-level entry again replaces everything. Unset in the end: LEAST_REQUEST.
- */
-export function lbFor(policy: Policy | undefined, subset: string | undefined, port: number | undefined): L7LoadBalancer {
-  let lb = atPort(policy?.trafficPolicy, port, policy?.trafficPolicy?.loadBalancer);
-  const own = subset === undefined ? undefined : findSubset(policy, subset)?.trafficPolicy;
-  if (own !== undefined) lb = atPort(own, port, own.loadBalancer ?? lb);
-  return lb ?? DEFAULT_LOAD_BALANCER;
+/** The settings that apply to requests for one subset and port, merged (rule 82). */
+export interface EffectiveSettings {
+  loadBalancer: L7LoadBalancer;
+  connectionPool?: L7ConnectionPool;
+  outlierDetection?: L7OutlierDetection;
 }
 
-/** `inherited`, unless `tp` has a port-level entry for `port`: then that entry's value (even unset). */
-function atPort(tp: L7TrafficPolicy | undefined, port: number | undefined, inherited: L7LoadBalancer | undefined): L7LoadBalancer | undefined {
+/**
+ * The settings for requests to `subset` (when a route names one) on `port` (rules 82,
+ * 84, 86, 87). As Istio merges policies: the top-level policy, replaced IN FULL by its
+ * port-level entry for the port; then a subset's policy overrides the settings it sets
+ * (each of load balancer, connection pool and outlier detection whole), and its own
+ * port-level entry again replaces everything. Load balancer unset in the end:
+ * LEAST_REQUEST; no connection pool: no limits; no outlier detection: none.
+ */
+export function settingsFor(policy: Policy | undefined, subset: string | undefined, port: number | undefined): EffectiveSettings {
+  let settings = atPort(policy?.trafficPolicy, port, policy?.trafficPolicy ?? {});
+  const own = subset === undefined ? undefined : findSubset(policy, subset)?.trafficPolicy;
+  if (own !== undefined) {
+    const merged: L7PolicySettings = {
+      loadBalancer: own.loadBalancer ?? settings.loadBalancer,
+      connectionPool: own.connectionPool ?? settings.connectionPool,
+      outlierDetection: own.outlierDetection ?? settings.outlierDetection,
+    };
+    settings = atPort(own, port, merged);
+  }
+  return {
+    loadBalancer: settings.loadBalancer ?? DEFAULT_LOAD_BALANCER,
+    ...(settings.connectionPool ? { connectionPool: settings.connectionPool } : {}),
+    ...(settings.outlierDetection ? { outlierDetection: settings.outlierDetection } : {}),
+  };
+}
+
+/** The load balancer for requests to `subset` on `port` (settingsFor's). */
+export function lbFor(policy: Policy | undefined, subset: string | undefined, port: number | undefined): L7LoadBalancer {
+  return settingsFor(policy, subset, port).loadBalancer;
+}
+
+/** `inherited`, unless `tp` has a port-level entry for `port`: then that entry's settings (unset ones stay unset). */
+function atPort(tp: L7TrafficPolicy | undefined, port: number | undefined, inherited: L7PolicySettings): L7PolicySettings {
   if (tp === undefined || port === undefined) return inherited;
   const entry = tp.portLevel?.find((p) => p.port === port);
-  return entry === undefined ? inherited : entry.loadBalancer;
+  if (entry === undefined) return inherited;
+  return { loadBalancer: entry.loadBalancer, connectionPool: entry.connectionPool, outlierDetection: entry.outlierDetection };
 }

@@ -4,7 +4,8 @@
 export type { CompiledDestinationPolicy, CompiledHttpMatch, CompiledHttpRoute, CompiledPathMatch, CompiledRouteTable, CompiledTcpRoute, StringTest } from './compile.js';
 export { compileDestinationPolicy, compileRouteTable } from './compile.js';
 export type { LabelledEndpoint } from './destination.js';
-export { DEFAULT_LOAD_BALANCER, filterBySubset, lbFor, subsetLabels } from './destination.js';
+export { DEFAULT_LOAD_BALANCER, filterBySubset, lbFor, settingsFor, subsetLabels } from './destination.js';
+export type { EffectiveSettings } from './destination.js';
 export type { HeaderOpsResult } from './header-ops.js';
 export { applyHeaderOps } from './header-ops.js';
 export type { PickerEndpoint } from './load-balancer.js';
@@ -23,3 +24,7 @@ export { decideFault } from './fault.js';
 export type { TryOutcome } from './retry.js';
 export { RETRY_BACKOFF, effectiveRetryPolicy, retryBackoffMs, shouldRetry } from './retry.js';
 export { pickMirrors, shadowAuthority } from './mirror.js';
+export type { Admission } from './circuit-breaker.js';
+export { CircuitBreaker } from './circuit-breaker.js';
+export type { Observed } from './outlier.js';
+export { OutlierDetector } from './outlier.js';

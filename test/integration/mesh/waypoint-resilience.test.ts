@@ -127,3 +127,41 @@ test('rule 77: a mirror that cannot be reached changes nothing for the client', 
   await waitFor(() => accessLog.filter((l) => l.path === '/status/201').length === 3, 5000, 'access log');
   t.deepEqual(accessLog.filter((l) => l.path === '/status/201').map((l) => l.response_flags), ['-', '-', '-']);
 });
+
+test('rule 86: maxConnections 1 and http1MaxPendingRequests 1: of 3 concurrent requests one overflows (503 UO); sequential ones all pass', async (t) => {
+  const dr = { ...destinationRule, spec: { ...destinationRule.spec as object, trafficPolicy: { connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1 } } } } };
+  const vs = virtualService([{ route: [toV1] }]);
+  const { mesh, accessLog } = await setup([...base, withWaypoint, dr, vs]);
+  t.teardown(() => mesh.close());
+  const replies = await Promise.all([get(mesh, '/delay/400'), get(mesh, '/delay/400'), get(mesh, '/delay/400')]);
+  const statuses = replies.map((r) => r.status).sort();
+  t.deepEqual(statuses, [200, 200, 503]);
+  const overflow = replies.find((r) => r.status === 503)!;
+  t.is(overflow.headers['x-envoy-overloaded'], 'true');
+  t.regex(overflow.body, /reset reason: overflow/);
+  await waitFor(() => accessLog.filter((l) => l.path === '/delay/400').length === 3, 5000, 'access log');
+  t.deepEqual(accessLog.filter((l) => l.path === '/delay/400').map((l) => l.response_flags).sort(), ['-', '-', 'UO']);
+  for (let i = 0; i < 5; i++) t.is((await get(mesh, '/get')).status, 200);
+});
+
+test('rule 87: two consecutive 500s eject the failing pod; traffic goes to the healthy one until baseEjectionTime has passed', async (t) => {
+  const dr = {
+    ...destinationRule,
+    spec: { host: 'httpbin', trafficPolicy: { loadBalancer: { simple: 'ROUND_ROBIN' }, outlierDetection: { consecutive5xxErrors: 2, interval: '200ms', baseEjectionTime: '1s', maxEjectionPercent: 100 } } },
+  };
+  const { mesh, requests, waypoint } = await setup([...base, withWaypoint, dr]);
+  t.teardown(() => mesh.close());
+  const statuses: number[] = [];
+  for (let i = 0; i < 10; i++) statuses.push((await get(mesh, '/flaky')).status);
+  t.is(statuses.filter((s) => s === 500).length, 2, `two failures eject httpbin-v1: ${statuses.join(',')}`);
+  t.true(statuses.slice(-6).every((s) => s === 200), 'then only the healthy pod answers');
+  t.is(requests.filter((q) => q.pod === 'httpbin-v1').length, 2);
+  const dump = waypoint.configDump() as { clusters: Record<string, { ejected?: unknown[] }> };
+  t.true(Object.values(dump.clusters).some((c) => (c.ejected ?? []).length === 1), JSON.stringify(dump.clusters));
+  const metrics = await waypoint.metrics.registry.getSingleMetricAsString('ambit_outlier_ejections_total');
+  t.regex(metrics, /ambit_outlier_ejections_total\{cluster="outbound\|8000\|\|httpbin.default.svc.cluster.local"\} 1/);
+  // After the ejection (1 s, returned at the next 200 ms sweep) httpbin-v1 is tried again.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  for (let i = 0; i < 4; i++) await get(mesh, '/flaky');
+  t.true(requests.filter((q) => q.pod === 'httpbin-v1').length > 2, 'httpbin-v1 is back in the rotation');
+});

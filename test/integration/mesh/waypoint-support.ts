@@ -55,7 +55,8 @@ export const BIG_BYTES = 4 * 1024 * 1024;
  * An HTTP "pod": answers with what it received (the body's length in `bodyBytes`), and
  * logs every request it got in `requests`. `/cookies` sets two cookies; `/big` streams
  * 4 MiB; `/reset` sends half a body and drops the connection; `/status/<code>` answers
- * that status (with what it received); `/delay/<ms>` answers after that long.
+ * that status (with what it received); `/delay/<ms>` answers after that long; `/flaky`
+ * fails (500) on httpbin-v1 only.
  */
 export async function httpApp(mesh: Mesh, ip: string, name: string, requests: Seen[] = []): Promise<http.Server> {
   const server = http.createServer((req, res) => {
@@ -93,7 +94,8 @@ export async function httpApp(mesh: Mesh, ip: string, name: string, requests: Se
       res.setHeader('x-app', name);
       if (req.url === '/cookies') res.setHeader('set-cookie', ['a=1; Path=/', 'b=2; Expires=Wed, 09 Jun 2027 10:18:14 GMT']);
       const status = /^\/status\/(\d{3})$/.exec(req.url ?? '');
-      res.writeHead(status ? Number(status[1]) : 200);
+      const flaky = req.url === '/flaky' && name === 'httpbin-v1';
+      res.writeHead(flaky ? 500 : status ? Number(status[1]) : 200);
       res.end(body);
     });
   });
