@@ -91,14 +91,17 @@ test('rule 74: a retry goes to another endpoint; a request body is sent again wh
 });
 
 test('rule 74: a per-try timeout is retried under 5xx, then the route answers 504', async (t) => {
-  const vs = virtualService([{ retries: { attempts: 2, perTryTimeout: '200ms', retryOn: '5xx' }, route: [toV1] }]);
+  const vs = virtualService([{ retries: { attempts: 2, perTryTimeout: '500ms', retryOn: '5xx' }, route: [toV1] }]);
   const { mesh, requests, accessLog } = await setup([...base, withWaypoint, destinationRule, vs]);
   t.teardown(() => mesh.close());
   const r = await get(mesh, '/delay/3000');
   t.is(r.status, 504);
-  t.is(requests.length, 3);
   await waitFor(() => accessLog.some((l) => l.path === '/delay/3000'), 5000, 'access log');
-  t.is(accessLog.find((l) => l.path === '/delay/3000')!.response_flags, 'UT');
+  const line = accessLog.find((l) => l.path === '/delay/3000')!;
+  t.is(line.response_flags, 'UT');
+  t.is(line.upstream_request_attempt_count, 3, 'three tries, each cut at 500 ms');
+  // Each try that reached the pod before its timeout is in the pod's log (on a busy machine the last may not have).
+  t.true(requests.length >= 2 && requests.length <= 3, `the pod saw ${requests.length} tries`);
 });
 
 test('rule 77: a mirror gets a copy with the -shadow authority; the client sees only the primary\'s answer', async (t) => {
@@ -133,14 +136,14 @@ test('rule 86: maxConnections 1 and http1MaxPendingRequests 1: of 3 concurrent r
   const vs = virtualService([{ route: [toV1] }]);
   const { mesh, accessLog } = await setup([...base, withWaypoint, dr, vs]);
   t.teardown(() => mesh.close());
-  const replies = await Promise.all([get(mesh, '/delay/400'), get(mesh, '/delay/400'), get(mesh, '/delay/400')]);
+  const replies = await Promise.all([get(mesh, '/delay/1500'), get(mesh, '/delay/1500'), get(mesh, '/delay/1500')]);
   const statuses = replies.map((r) => r.status).sort();
   t.deepEqual(statuses, [200, 200, 503]);
   const overflow = replies.find((r) => r.status === 503)!;
   t.is(overflow.headers['x-envoy-overloaded'], 'true');
   t.regex(overflow.body, /reset reason: overflow/);
-  await waitFor(() => accessLog.filter((l) => l.path === '/delay/400').length === 3, 5000, 'access log');
-  t.deepEqual(accessLog.filter((l) => l.path === '/delay/400').map((l) => l.response_flags).sort(), ['-', '-', 'UO']);
+  await waitFor(() => accessLog.filter((l) => l.path === '/delay/1500').length === 3, 5000, 'access log');
+  t.deepEqual(accessLog.filter((l) => l.path === '/delay/1500').map((l) => l.response_flags).sort(), ['-', '-', 'UO']);
   for (let i = 0; i < 5; i++) t.is((await get(mesh, '/get')).status, 200);
 });
 
