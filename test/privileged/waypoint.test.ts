@@ -6,7 +6,8 @@
 // 80/20 weights, 404 when no route matches, 503 for an undefined subset, gRPC through
 // the waypoint, TCP weights; L7 metrics with Istio's labels; the resilience labs (a
 // route timeout, retries counted at the pod, an abort and a delay on a header match, a
-// mirror seen in the mirror's log);
+// mirror seen in the mirror's log); circuit breaking under concurrent clients; outlier
+// detection ejecting a pod that fails;
 // removing the label takes the waypoint out of the path without restarting anything.
 //
 // One cluster for the file (random name, state under a temp dir); the tests run in order
@@ -232,6 +233,37 @@ if (!isRoot) {
     const log = (await ambit.local(['logs', 'deploy/waypoint'])).stdout.split('\n');
     t.true(log.some((l) => l.includes('"path":"/aborted"') && l.includes('"response_flags":"FI"')), 'the abort is logged with FI');
     t.true(log.some((l) => l.includes('"path":"/delay/3"') && l.includes('"response_flags":"UT"')), 'the timeout is logged with UT');
+  });
+
+  test.serial('rule 86: circuit breaking (maxConnections 1, 1 pending): concurrent clients get some 503 UO; one at a time all pass', async (t) => {
+    t.timeout(90_000);
+    await apply(path.join(WAYPOINT_FIXTURES, '60-httpbin-2-circuit-breaker.yaml'));
+    const burst = 'for i in 1 2 3 4; do curl -s -o /dev/null -w "%{http_code}\\n" http://httpbin-2:8000/delay/0.5 & done; wait';
+    const codes = await until('a burst with an overflow', async () => {
+      const r = await ambit.exec(sleeper(), ['sh', '-c', burst], 30_000);
+      const got = r.stdout.trim().split('\n').sort();
+      return got.includes('503') ? got : undefined;
+    }, 30_000, 500);
+    t.log(`4 concurrent clients: ${codes?.join(' ')}`);
+    t.true(codes?.includes('200'), 'some requests pass');
+    t.true(codes?.includes('503'), 'some overflow');
+    for (let i = 0; i < 4; i++) t.is((await curl('http://httpbin-2:8000/get')).http, '200', 'one at a time never overflows');
+    const log = (await ambit.local(['logs', 'deploy/waypoint'])).stdout.split('\n');
+    t.true(log.some((l) => l.includes('"path":"/delay/0.5"') && l.includes('"response_flags":"UO"')), 'the overflow is logged with UO');
+  });
+
+  test.serial('rule 87: outlier detection ejects the pod that answers 500; the healthy pod takes the traffic', async (t) => {
+    t.timeout(120_000);
+    await apply(path.join(WAYPOINT_FIXTURES, '70-flaky-outlier.yaml'));
+    await until('flaky answering', async () => (['200', '500'].includes((await curl('http://flaky:8080/')).http) ? true : undefined), 30_000, 500);
+    const codes: string[] = [];
+    for (let i = 0; i < 20; i++) codes.push((await curl('http://flaky:8080/')).http);
+    t.log(codes.join(' '));
+    t.true(codes.filter((c) => c === '500').length <= 2, 'at most the failures before the config and one ejecting failure');
+    t.deepEqual(codes.slice(-10), Array(10).fill('200'), 'after the ejection only the healthy pod answers');
+    const waypoint = (await ambit.pods()).find((p) => p.deployment === 'waypoint')!;
+    const metrics = await ambit.exec(waypoint, ['curl', '-s', 'http://127.0.0.1:15020/metrics'], 20_000);
+    t.regex(metrics.stdout, /ambit_outlier_ejections_total\{cluster="outbound\|8080\|\|flaky\.default\.svc\.cluster\.local"\} [1-9]/);
   });
 
   test.serial('removing the label takes the waypoint out of the path; nothing restarts', async (t) => {
