@@ -1,7 +1,7 @@
 // analyzeObjects / analyzePaths: files on findings, unknown kinds, YAML errors and the
 // cross-resource checks.
 import test from 'ava';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LoadedObject } from '../../../controller/config/load-yaml.js';
@@ -131,6 +131,7 @@ test('two mesh VirtualServices for one host warn; gateway-bound ones do not (rul
 
 test('analyzePaths reports YAML errors, unreadable paths, and keeps going', async (t) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'ambit-analyze-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
   const good = path.join(dir, 'good.yaml');
   const broken = path.join(dir, 'broken.yaml');
   await writeFile(good, 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata:\n  name: deny\n  namespace: foo\nspec:\n  action: DENY\n');
