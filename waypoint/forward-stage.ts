@@ -177,13 +177,13 @@ async function admit(breaker: CircuitBreaker, limits: L7ConnectionPool | undefin
   const granted = new Promise<void>((resolve) => { grant = resolve; });
   const admission = breaker.admit(limits, http1, grant);
   if (admission !== 'wait') return admission;
+  // The client's going away and the route timeout are both seen by `gone` (set from the caller's listeners).
+  let poll: NodeJS.Timeout | undefined;
   const left = new Promise<void>((resolve) => {
-    res.once('close', () => resolve());
-    const poll = setInterval(() => { if (gone()) resolve(); }, ADMIT_POLL_MS);
-    void granted.then(() => clearInterval(poll));
-    res.once('close', () => clearInterval(poll));
+    poll = setInterval(() => { if (gone() || res.destroyed) resolve(); }, ADMIT_POLL_MS);
   });
   await Promise.race([granted, left]);
+  clearInterval(poll);
   if (gone() || res.destroyed) {
     // Withdrawn while waiting; if the slot was granted in the same turn, hand it back.
     if (!breaker.withdraw(grant)) breaker.release(limits, http1);
@@ -192,7 +192,7 @@ async function admit(breaker: CircuitBreaker, limits: L7ConnectionPool | undefin
   return 'run';
 }
 
-/** How often a request waiting for a connection checks for its route timeout. */
+/** How often a request waiting for a connection checks whether its client left or its route timed out. */
 const ADMIT_POLL_MS = 50;
 
 /**

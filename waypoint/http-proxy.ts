@@ -128,9 +128,10 @@ export class HttpProxy {
     const withFault = (flags: string): string => [...faultFlags, ...(flags === '-' ? [] : [flags])].join(',') || '-';
 
     const body = hasBody(req) ? new ReplayableBody(req) : undefined;
-    // Mirrors (rule 77): copies sent on the side, before the primary request.
+    // Mirrors (rule 77): copies sent on the side, before the primary request (with the
+    // headers as they are now: the tries below add their attempt count).
     for (const mirror of plan.mirrors) {
-      sendMirror(this.deps, mirror, { protocol: h2 ? 'http2' : 'http1', method: l7.method, path: plan.path, headers: upstreamHeaders, body, port, timeoutMs: plan.timeoutMs });
+      sendMirror(this.deps, mirror, { protocol: h2 ? 'http2' : 'http1', method: l7.method, path: plan.path, headers: new Map(upstreamHeaders), body, port, timeoutMs: plan.timeoutMs });
     }
 
     return forwardWithRetries(this.deps, {
