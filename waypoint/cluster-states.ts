@@ -3,7 +3,10 @@
 // created on first use and kept for the process (a handful per service). Ejections and
 // overflows are counted in the waypoint's metrics.
 import { Counter, type Registry } from 'prom-client';
-import { CircuitBreaker, OutlierDetector } from './engine/index.js';
+import type { L7OutlierDetection } from '../api/l7-model.js';
+import type { Logger } from '../api/log.js';
+import type { ResolvedDestination } from './destination-resolver.js';
+import { CircuitBreaker, OutlierDetector, type Observed } from './engine/index.js';
 
 export class ClusterStates {
   private readonly breakers = new Map<string, CircuitBreaker>();
@@ -26,6 +29,14 @@ export class ClusterStates {
     let o = this.outliers.get(cluster);
     if (!o) this.outliers.set(cluster, (o = new OutlierDetector()));
     return o;
+  }
+
+  /** Records a try's or connection's outcome for the endpoint's outlier detection (rule 87); an ejection is counted and logged. */
+  observe(destination: ResolvedDestination, observed: Observed, settings: L7OutlierDetection, log: Logger): void {
+    const { cluster, endpoint, endpointCount } = destination;
+    if (!this.outlier(cluster).record(endpoint.workload.uid, observed, settings, endpointCount, this.now())) return;
+    this.ejections.inc({ cluster });
+    log.info({ cluster, endpoint: `${endpoint.ip}:${endpoint.port}`, workload: endpoint.workload.name }, 'outlier detection ejected an endpoint');
   }
 
   /** What the config dump shows: counts per cluster and the endpoints ejected now. */

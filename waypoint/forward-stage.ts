@@ -159,13 +159,7 @@ function observe(deps: ProxyDeps, destination: ResolvedDestination, result: TryR
       : result.outcome.kind === 'response' ? { status: result.outcome.status }
         : result.outcome.kind === 'connect-failure' ? { failure: 'connect-failure' }
           : result.outcome.kind === 'per-try-timeout' ? { failure: 'timeout' } : { failure: 'reset' };
-  if (!observed) return;
-  const { clusters } = deps;
-  const host = destination.endpoint.workload.uid;
-  if (clusters.outlier(destination.cluster).record(host, observed, settings, destination.endpointCount, clusters.now())) {
-    clusters.ejections.inc({ cluster: destination.cluster });
-    deps.log.info({ cluster: destination.cluster, endpoint: `${destination.endpoint.ip}:${destination.endpoint.port}`, workload: destination.endpoint.workload.name }, 'outlier detection ejected an endpoint');
-  }
+  if (observed) deps.clusters.observe(destination, observed, settings, deps.log);
 }
 
 /**

@@ -1,15 +1,18 @@
 // Opaque TCP through the waypoint: one routing decision per connection — VirtualService
 // `tcp` routes (rule 80: port, destination subnets, source namespace; weighted
 // destinations and subsets), else straight to the addressed service or workload — then
-// an HBONE stream to the chosen endpoint and a relay with half-close.
+// an HBONE stream to the chosen endpoint and a relay with half-close. A service's
+// connection pool bounds its open connections (rule 86; past `maxConnections` the
+// connection is closed, flag UO), and connection failures feed its outlier detection
+// (rule 87; a connection that opens resets the count).
 import type { Duplex } from 'node:stream';
 import type { L7Destination } from '../api/l7-model.js';
 import { serviceKey } from '../api/model.js';
 import { ConnectionRecord } from '../daemon/proxy/connection-record.js';
 import { relay } from '../daemon/proxy/relay.js';
 import type { ProxyDeps } from './connection-handler.js';
-import { endpointOf, resolveDestination } from './destination-resolver.js';
-import { pickWeighted, selectTcpRoute } from './engine/index.js';
+import { endpointOf, resolveDestination, type ResolvedDestination } from './destination-resolver.js';
+import { pickWeighted, selectTcpRoute, type Observed } from './engine/index.js';
 import type { ConnectionContext } from './http-proxy.js';
 import type { UpstreamEndpoint } from './upstream.js';
 
@@ -30,6 +33,7 @@ export class TcpProxy {
       destinationService: target.kind === 'service' ? target.service.hostname : undefined, mtls: true,
     });
     let endpoint: UpstreamEndpoint;
+    let destination: ResolvedDestination | undefined;
     if (target.kind === 'workload') {
       endpoint = endpointOf(target.workload, target.authority.port);
     } else {
@@ -51,19 +55,40 @@ export class TcpProxy {
         return;
       }
       endpoint = resolved.endpoint;
+      destination = resolved;
     }
-    let upstream: Duplex;
-    try {
-      upstream = await this.deps.upstreams.openStream(endpoint);
-    } catch (err) {
-      record.failed('UF', err instanceof Error ? err.message : String(err));
+    const limits = destination?.settings.connectionPool;
+    const breaker = destination ? this.deps.clusters.breaker(destination.cluster) : undefined;
+    if (breaker && !breaker.admitConnection(limits)) {
+      this.deps.clusters.overflows.inc({ cluster: destination!.cluster, kind: 'connection' });
+      record.failed('UO', `connection pool of ${destination!.cluster} full`);
       stream.destroy();
       return;
     }
-    this.deps.picker.started(endpoint.workload);
-    record.opened(upstream, { destination: endpoint.workload, hboneAddr: `${endpoint.ip}:${endpoint.port}` });
-    const result = await relay(stream, upstream);
-    this.deps.picker.finished(endpoint.workload);
-    record.closed(result);
+    try {
+      let upstream: Duplex;
+      try {
+        upstream = await this.deps.upstreams.openStream(endpoint);
+      } catch (err) {
+        this.observe(destination, { failure: 'connect-failure' });
+        record.failed('UF', err instanceof Error ? err.message : String(err));
+        stream.destroy();
+        return;
+      }
+      this.observe(destination, { status: 200 });
+      this.deps.picker.started(endpoint.workload);
+      record.opened(upstream, { destination: endpoint.workload, hboneAddr: `${endpoint.ip}:${endpoint.port}` });
+      const result = await relay(stream, upstream);
+      this.deps.picker.finished(endpoint.workload);
+      record.closed(result);
+    } finally {
+      breaker?.release(limits, true);
+    }
+  }
+
+  /** A connection attempt's outcome for the destination's outlier detection. */
+  private observe(destination: ResolvedDestination | undefined, observed: Observed): void {
+    const settings = destination?.settings.outlierDetection;
+    if (destination && settings) this.deps.clusters.observe(destination, observed, settings, this.deps.log);
   }
 }

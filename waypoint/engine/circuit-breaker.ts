@@ -6,6 +6,8 @@
 //  - Otherwise it waits, while fewer than `http1MaxPendingRequests` wait (HTTP/1.1 only);
 //    past that it overflows: 503 with flag UO.
 //  - A retry may start while fewer than `maxRetries` retries run; else it is not retried.
+//  - An opaque TCP connection may open while fewer than `maxConnections` are open; else
+//    it is closed at once (Envoy's TCP proxy does not queue).
 // Unset limits are unlimited (Istio sets Envoy's thresholds to 2^32-1).
 import type { L7ConnectionPool } from '../../api/l7-model.js';
 
@@ -35,6 +37,13 @@ export class CircuitBreaker {
       return 'wait';
     }
     return 'overflow';
+  }
+
+  /** Admits a TCP connection (counted as running until release()), or refuses it. */
+  admitConnection(limits: L7ConnectionPool | undefined): boolean {
+    if (this.running >= (limits?.maxConnections ?? Infinity)) return false;
+    this.running++;
+    return true;
   }
 
   /** Withdraws a waiting request (its client went away); false when it was already granted. */

@@ -157,11 +157,13 @@ test('gRPC (h2c) through the waypoint: unary calls with their trailers, an error
   t.regex(metrics, /destination_service="echo.default.svc.cluster.local".*request_protocol="grpc".*grpc_response_status="9"/);
 });
 
+/** The TCP echo Service (port 9000, VIP 10.96.0.40), served by the waypoint. */
+const TCP_ECHO_SERVICE: KubeObject = {
+  apiVersion: 'v1', kind: 'Service', metadata: { name: 'tcp-echo', namespace: 'default', labels: { 'istio.io/use-waypoint': 'waypoint' } },
+  spec: { clusterIP: '10.96.0.40', selector: { app: 'tcp-echo' }, ports: [{ name: 'tcp', port: 9000, targetPort: 9000 }] },
+};
+
 test('rule 80: TCP routes with weights through the waypoint (per connection)', async (t) => {
-  const tcpService: KubeObject = {
-    apiVersion: 'v1', kind: 'Service', metadata: { name: 'tcp-echo', namespace: 'default', labels: { 'istio.io/use-waypoint': 'waypoint' } },
-    spec: { clusterIP: '10.96.0.40', selector: { app: 'tcp-echo' }, ports: [{ name: 'tcp', port: 9000, targetPort: 9000 }] },
-  };
   const dr: KubeObject = {
     apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'tcp-echo', namespace: 'default' },
     spec: { host: 'tcp-echo', subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] },
@@ -174,7 +176,7 @@ test('rule 80: TCP routes with weights through the waypoint (per connection)', a
     ] }] },
   };
   const { mesh } = await setup([
-    ...base, withWaypoint, tcpService, dr, vs,
+    ...base, withWaypoint, TCP_ECHO_SERVICE, dr, vs,
     pod('tcp-echo-v1', { ip: '10.244.1.8', node: 'node-1', sa: 'tcp-echo', labels: { app: 'tcp-echo', version: 'v1' } }),
     pod('tcp-echo-v2', { ip: '10.244.2.8', node: 'node-2', sa: 'tcp-echo', labels: { app: 'tcp-echo', version: 'v2' } }),
   ]);
@@ -192,6 +194,42 @@ test('rule 80: TCP routes with weights through the waypoint (per connection)', a
   }
   // 20 % of 100; binomial sd = 4: ±4 sd.
   t.true(v2 >= 4 && v2 <= 36, `v2 got ${v2} of 100`);
+});
+
+test('rules 86, 87 over TCP: a refusing endpoint is ejected after its connection failure; past maxConnections a connection is closed', async (t) => {
+  const dr: KubeObject = {
+    apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'tcp-echo', namespace: 'default' },
+    spec: { host: 'tcp-echo', trafficPolicy: {
+      loadBalancer: { simple: 'ROUND_ROBIN' },
+      connectionPool: { tcp: { maxConnections: 2 } },
+      outlierDetection: { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 100 },
+    } },
+  };
+  const { mesh } = await setup([
+    ...base, withWaypoint, TCP_ECHO_SERVICE, dr,
+    pod('tcp-echo-ok', { ip: '10.244.1.8', node: 'node-1', sa: 'tcp-echo', labels: { app: 'tcp-echo' } }),
+    // Nothing listens on tcp-echo-dead's port: its connections fail.
+    pod('tcp-echo-dead', { ip: '10.244.2.8', node: 'node-2', sa: 'tcp-echo', labels: { app: 'tcp-echo' } }),
+  ]);
+  t.teardown(() => mesh.close());
+  await mesh.app('10.244.1.8', 9000, 'ok');
+  const answers: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    const sock = await mesh.connect('10.244.1.5', '10.96.0.40', 9000);
+    // A refused connection ends (EOF) with nothing sent back: 1.5 s is plenty to tell.
+    const r = await exchange(sock, 'x', 'hello ok\nx'.length, 1500);
+    await closed(sock);
+    answers.push(r.data.startsWith('hello ok') ? 'ok' : 'failed');
+  }
+  t.true(answers.filter((a) => a === 'failed').length <= 1, answers.join(','));
+  t.deepEqual(answers.slice(-4), ['ok', 'ok', 'ok', 'ok'], 'after its failure the dead endpoint gets no connections');
+  // Two connections held open, a third is closed at once (UO).
+  const held = [await mesh.connect('10.244.1.5', '10.96.0.40', 9000), await mesh.connect('10.244.1.5', '10.96.0.40', 9000)];
+  for (const s of held) await exchange(s, 'x', 'hello ok\nx'.length);
+  const third = await mesh.connect('10.244.1.5', '10.96.0.40', 9000);
+  const r3 = await exchange(third, 'x', 1, 1500);
+  t.is(r3.data, '', 'the third connection got nothing back');
+  for (const s of [...held, third]) await closed(s);
 });
 
 test('upstream exchanges: a request body forwarded, two cookies kept apart, a 4 MiB response streamed, a reset mid-body reaches the client (UR)', async (t) => {

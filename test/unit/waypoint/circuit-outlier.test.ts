@@ -145,3 +145,13 @@ test('rule 82: connection pool and outlier detection merge like the load balance
   t.deepEqual(settingsFor(policy, 'v1', 8080), { loadBalancer: 'LEAST_REQUEST', connectionPool: { maxConnections: 1 }, outlierDetection: OD });
   t.deepEqual(settingsFor(policy, undefined, 9090), { loadBalancer: 'RANDOM' }, 'the port-level entry replaces everything for its port');
 });
+
+test('rule 86: TCP connections beyond maxConnections are refused (no queue)', (t) => {
+  const cb = new CircuitBreaker();
+  t.true(cb.admitConnection({ maxConnections: 2 }));
+  t.true(cb.admitConnection({ maxConnections: 2 }));
+  t.false(cb.admitConnection({ maxConnections: 2 }));
+  cb.release({ maxConnections: 2 }, true);
+  t.true(cb.admitConnection({ maxConnections: 2 }));
+  t.true(cb.admitConnection(undefined));
+});
