@@ -64,45 +64,8 @@ function validateLoadBalancer(f: Field): void {
   const simple = f.key('simple').present ? f.key('simple').oneOf(SIMPLE_LB) : undefined;
   if (simple === 'LEAST_CONN') f.key('simple').warn('LEAST_CONN is a deprecated alias of LEAST_REQUEST');
   if (f.key('warmupDurationSecs').present) checkDuration(f.key('warmupDurationSecs'));
-  const ch = f.key('consistentHash');
-  if (ch.record()) {
-    ch.knownKeys(['httpHeaderName', 'httpCookie', 'useSourceIp', 'httpQueryParameterName', 'ringHash', 'maglev', 'minimumRingSize']);
-    const keys = ['httpHeaderName', 'httpCookie', 'useSourceIp', 'httpQueryParameterName'].filter((k) => ch.key(k).present);
-    if (keys.length > 1) ch.error(`only one hash key may be set, found ${keys.join(', ')}`);
-    ch.key('httpHeaderName').nonEmptyString();
-    ch.key('httpQueryParameterName').nonEmptyString();
-    ch.key('useSourceIp').boolean();
-    const cookie = ch.key('httpCookie');
-    if (cookie.record()) {
-      cookie.knownKeys(['name', 'path', 'ttl', 'attributes']);
-      const name = cookie.key('name').string();
-      if (name === undefined || name === '') cookie.key('name').error('name required for HttpCookie');
-      if (cookie.key('ttl').present) checkDuration(cookie.key('ttl'), { minNs: 0n });
-    }
-    const mrs = ch.key('minimumRingSize');
-    if (mrs.present) {
-      mrs.warn('consistent hash minimumRingSize is deprecated, use ringHash.minimumRingSize instead');
-      mrs.intInRange(0);
-      if (ch.key('ringHash').present || ch.key('maglev').present) mrs.error('only one of minimumRingSize or maglev/ringHash can be specified');
-    }
-    if (ch.key('ringHash').present && ch.key('maglev').present) ch.error('only one of ringHash or maglev may be set');
-    const ring = ch.key('ringHash');
-    if (ring.record()) {
-      ring.knownKeys(['minimumRingSize']);
-      ring.key('minimumRingSize').intInRange(0);
-    }
-    const maglev = ch.key('maglev');
-    if (maglev.record()) {
-      maglev.knownKeys(['tableSize']);
-      const ts = maglev.key('tableSize');
-      const n = ts.present ? ts.integer() : 0;
-      if (n === 0) ts.error('tableSize must be set for maglev');
-      else if (n !== undefined) {
-        if (n >= MAGLEV_MAX) ts.error(`tableSize must be less than ${MAGLEV_MAX} for maglev`);
-        if (!isPrime(n)) ts.error(`tableSize ${n} must be a prime number for maglev`);
-      }
-    }
-  }
+  validateConsistentHash(f.key('consistentHash'));
+  validateWarmup(f.key('warmup'));
   const loc = f.key('localityLbSetting');
   if (loc.record()) {
     loc.knownKeys(['distribute', 'failover', 'failoverPriority', 'enabled']);
@@ -116,6 +79,63 @@ function validateLoadBalancer(f: Field): void {
     }
     loc.key('failoverPriority').strings({ nonEmpty: true });
   }
+}
+
+/** `consistentHash` (rule 85): one hash key, one algorithm, a prime maglev table. */
+function validateConsistentHash(ch: Field): void {
+  if (!ch.record()) return;
+  ch.knownKeys(['httpHeaderName', 'httpCookie', 'useSourceIp', 'httpQueryParameterName', 'ringHash', 'maglev', 'minimumRingSize']);
+  const keys = ['httpHeaderName', 'httpCookie', 'useSourceIp', 'httpQueryParameterName'].filter((k) => ch.key(k).present);
+  if (keys.length > 1) ch.error(`only one hash key may be set, found ${keys.join(', ')}`);
+  // istiod accepts this but sets no hash policy: the ring spreads requests at random.
+  if (keys.length === 0) ch.warn('no hash key (httpHeaderName, httpCookie, useSourceIp or httpQueryParameterName): no session affinity');
+  ch.key('httpHeaderName').nonEmptyString();
+  ch.key('httpQueryParameterName').nonEmptyString();
+  ch.key('useSourceIp').boolean();
+  const cookie = ch.key('httpCookie');
+  if (cookie.record()) {
+    cookie.knownKeys(['name', 'path', 'ttl', 'attributes']);
+    const name = cookie.key('name').string();
+    if (name === undefined || name === '') cookie.key('name').error('name required for HttpCookie');
+    if (cookie.key('ttl').present) checkDuration(cookie.key('ttl'), { minNs: 0n });
+  }
+  // istiod reads the deprecated field as a uint64: 0 is unset (no warning, no conflict).
+  const mrs = ch.key('minimumRingSize');
+  const legacy = mrs.present ? mrs.intInRange(0) : undefined;
+  if (legacy !== undefined && legacy !== 0) {
+    mrs.warn('consistent hash minimumRingSize is deprecated, use ringHash.minimumRingSize instead');
+    if (ch.key('ringHash').present || ch.key('maglev').present) mrs.error('only one of minimumRingSize or maglev/ringHash can be specified');
+  }
+  if (ch.key('ringHash').present && ch.key('maglev').present) ch.error('only one of ringHash or maglev may be set');
+  const ring = ch.key('ringHash');
+  if (ring.record()) {
+    ring.knownKeys(['minimumRingSize']);
+    ring.key('minimumRingSize').intInRange(0);
+  }
+  const maglev = ch.key('maglev');
+  if (maglev.record()) {
+    maglev.knownKeys(['tableSize']);
+    const ts = maglev.key('tableSize');
+    const n = ts.present ? ts.integer() : 0;
+    if (n === 0) ts.error('tableSize must be set for maglev');
+    else if (n !== undefined) {
+      if (n >= MAGLEV_MAX) ts.error(`tableSize must be less than ${MAGLEV_MAX} for maglev`);
+      if (!isPrime(n)) ts.error(`tableSize ${n} must be a prime number for maglev`);
+    }
+  }
+}
+
+/** `warmup` (slow start): a duration is required; minimumPercent <= 100, aggression >= 1. */
+function validateWarmup(f: Field): void {
+  if (!f.record()) return;
+  f.knownKeys(['duration', 'minimumPercent', 'aggression']);
+  const d = f.key('duration');
+  if (!d.present) d.error('duration is required');
+  else checkDuration(d);
+  const min = f.key('minimumPercent').number();
+  if (min !== undefined && min > 100) f.key('minimumPercent').error('minimumPercent value should be less than or equal to 100');
+  const aggression = f.key('aggression').number();
+  if (aggression !== undefined && aggression < 1) f.key('aggression').error('aggression should be greater than or equal to 1');
 }
 
 /** Envoy's primality test (VAL isPrime). */

@@ -7,7 +7,8 @@
 // oldest first (rule 83): the first definition of a subset name wins, and the first
 // top-level trafficPolicy wins whole. DRs with a workloadSelector configure the selected
 // client workloads, not waypoints, and `exportTo` is not evaluated. connectionPool and
-// outlierDetection are read in dr-resilience.ts.
+// outlierDetection are read in dr-resilience.ts, loadBalancer.consistentHash in
+// dr-consistent-hash.ts.
 import type { L7DestinationPolicy, L7LoadBalancer, L7PolicySettings, L7Subset, L7TrafficPolicy } from '../../../api/l7-model.js';
 import type { ConfigView } from '../../config/kinds.js';
 import { KINDS } from '../../config/kinds.js';
@@ -17,6 +18,7 @@ import { hostSubsetOf } from '../../validation/names.js';
 import type { MeshSettings } from '../mesh.js';
 import type { Rec, Warnings } from './common.js';
 import { byAge, int, list, nsOf, rec, resourceId, specOf, str, stringMap, text } from './common.js';
+import { consistentHash } from './dr-consistent-hash.js';
 import { connectionPool, outlierDetection } from './dr-resilience.js';
 import type { KnownService, ServiceIndex } from './service-index.js';
 import { hostSpecificity } from './service-index.js';
@@ -31,23 +33,30 @@ const SIMPLE_LB: Record<string, L7LoadBalancer> = {
 };
 /** Top-level trafficPolicy fields the waypoint has no use for. */
 const IGNORED_POLICY_KEYS = ['tunnel', 'proxyProtocol'];
-const IGNORED_LB_KEYS = ['consistentHash', 'localityLbSetting', 'warmupDurationSecs', 'warmup'];
+const IGNORED_LB_KEYS = ['localityLbSetting', 'warmupDurationSecs', 'warmup'];
 
-/** `loadBalancer.simple`; unset/UNSPECIFIED → undefined (the waypoint's default, LEAST_REQUEST). */
-function loadBalancer(v: unknown, path: string, warn: Warn): L7LoadBalancer | undefined {
+/**
+ * `loadBalancer`: `simple` (unset/UNSPECIFIED → the waypoint's default, LEAST_REQUEST) or
+ * `consistentHash` (rule 85), which replaces `simple` when both are set.
+ */
+function loadBalancer(v: unknown, path: string, warn: Warn): Pick<L7PolicySettings, 'loadBalancer' | 'consistentHash'> {
   const lb = rec(v);
-  if (!lb) return undefined;
+  if (!lb) return {};
   const ignored = IGNORED_LB_KEYS.filter((k) => lb[k] !== undefined && lb[k] !== null);
   if (ignored.length > 0) warn(path, `${ignored.join(', ')} not supported by the waypoint yet: ignored`);
   const simple = str(lb.simple);
-  return simple === undefined ? undefined : SIMPLE_LB[simple];
+  if (rec(lb.consistentHash)) {
+    if (simple !== undefined) warn(`${path}.simple`, 'only one of simple or consistentHash may be set; consistentHash applies: ignored');
+    const ch = consistentHash(lb.consistentHash, `${path}.consistentHash`, warn);
+    return ch ? { consistentHash: ch } : {};
+  }
+  const simpleLb = simple === undefined ? undefined : SIMPLE_LB[simple];
+  return simpleLb ? { loadBalancer: simpleLb } : {};
 }
 
 /** What a trafficPolicy or one of its port-level entries sets, each part as written there (rule 82). */
 function policySettings(p: Rec, path: string, warn: Warn): L7PolicySettings {
-  const out: L7PolicySettings = {};
-  const lb = loadBalancer(p.loadBalancer, `${path}.loadBalancer`, warn);
-  if (lb) out.loadBalancer = lb;
+  const out: L7PolicySettings = loadBalancer(p.loadBalancer, `${path}.loadBalancer`, warn);
   const pool = connectionPool(p.connectionPool, `${path}.connectionPool`, warn);
   if (pool) out.connectionPool = pool;
   const outlier = outlierDetection(p.outlierDetection, `${path}.outlierDetection`, warn);

@@ -1,6 +1,6 @@
 // DestinationRule → L7 destination policy (reference §5): host resolution, lookup
 // order, merging, subsets, load balancing and port-level settings (connectionPool and
-// outlierDetection: l7-dr-resilience.test.ts).
+// outlierDetection: l7-dr-resilience.test.ts; consistentHash: l7-dr-consistent-hash.test.ts).
 import test from 'ava';
 import type { L7Case } from './l7-builders.js';
 import { T1, T2, T3, dr, fqdn, key, runCase, service, serviceEntry } from './l7-builders.js';
@@ -123,12 +123,6 @@ const cases: L7Case[] = [
     objects: [...svcs, dr('s', 'default', { host: 'ratings', trafficPolicy: { loadBalancer: { simple: 'UNSPECIFIED' } }, subsets: v1v2.slice(0, 1) })],
     service: key('ratings'),
     destination: { origins: [D('s')], subsets: [{ name: 'v1', labels: { version: 'v1' } }] },
-  },
-  {
-    title: 'rule 85: consistentHash is reported and the default load balancer applies',
-    objects: [...svcs, dr('r', 'default', { host: 'reviews', trafficPolicy: { loadBalancer: { consistentHash: { httpHeaderName: 'x-user' } } } })],
-    destination: { origins: [D('r')], subsets: [] },
-    warnings: [/^DestinationRule default\/r: spec\.trafficPolicy\.loadBalancer: consistentHash not supported by the waypoint yet: ignored$/],
   },
   {
     title: 'rule 82: portLevelSettings give each port its load balancer',

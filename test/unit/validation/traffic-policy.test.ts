@@ -1,5 +1,6 @@
-// Validation of DestinationRule connectionPool and outlierDetection (reference rules 82,
-// 86, 87; VAL validateConnectionPool, validateOutlierDetection, ValidateLocalityLbSetting):
+// Validation of DestinationRule loadBalancer, connectionPool and outlierDetection
+// (reference rules 82, 85-87; VAL validateLoadBalancer, validateConnectionPool,
+// validateOutlierDetection, ValidateLocalityLbSetting):
 // each case is one top-level trafficPolicy (or, where said, a port-level or subset one)
 // and the exact errors (and, where given, warnings) it gets.
 import test from 'ava';
@@ -27,8 +28,75 @@ const CP = 'spec.trafficPolicy.connectionPool';
 const OD = 'spec.trafficPolicy.outlierDetection';
 const INT32_MAX = 2 ** 31 - 1;
 const UINT32_MAX = 2 ** 32 - 1;
+const LB = 'spec.trafficPolicy.loadBalancer';
+const CH = `${LB}.consistentHash`;
+const DEPRECATED_RING = `${CH}.minimumRingSize: consistent hash minimumRingSize is deprecated, use ringHash.minimumRingSize instead`;
+const NO_KEY = `${CH}: no hash key (httpHeaderName, httpCookie, useSourceIp or httpQueryParameterName): no session affinity`;
+const hash = (c: Record<string, unknown>): Record<string, unknown> => ({ loadBalancer: { consistentHash: c } });
 const pool = (p: Record<string, unknown>): Record<string, unknown> => ({ connectionPool: p });
 const outlier = (o: Record<string, unknown>): Record<string, unknown> => ({ outlierDetection: o });
+
+const loadBalancerCases: Case[] = [
+  {
+    title: 'rule 85: each hash key and algorithm at a valid value',
+    policy: { loadBalancer: { consistentHash: { httpCookie: { name: 'u', path: '/', ttl: '0s' }, ringHash: { minimumRingSize: 4096 } } },
+      portLevelSettings: [{ port: { number: 80 }, loadBalancer: { consistentHash: { useSourceIp: true, maglev: { tableSize: 65537 } } } }] },
+    errors: [],
+  },
+  { title: 'rule 85: simple and consistentHash together', policy: { loadBalancer: { simple: 'RANDOM', consistentHash: { useSourceIp: true } } }, errors: [`${LB}: only one of simple or consistentHash may be set`] },
+  {
+    title: 'rule 85: two hash keys',
+    policy: hash({ httpHeaderName: 'x-user', httpQueryParameterName: 'u' }),
+    errors: [`${CH}: only one hash key may be set, found httpHeaderName, httpQueryParameterName`],
+  },
+  { title: 'rule 85: no hash key warns (istiod sets no hash policy)', policy: hash({ maglev: { tableSize: 251 } }), errors: [], warnings: [NO_KEY] },
+  { title: 'rule 85: a cookie needs a name', policy: hash({ httpCookie: { ttl: '10s' } }), errors: [`${CH}.httpCookie.name: name required for HttpCookie`] },
+  { title: 'rule 85: a malformed cookie ttl', policy: hash({ httpCookie: { name: 'u', ttl: 'soon' } }), errors: [`${CH}.httpCookie.ttl: "soon" is not a valid duration (use forms like 1s, 500ms, 1m30s)`] },
+  { title: 'rule 85: maglev tableSize must be prime', policy: hash({ useSourceIp: true, maglev: { tableSize: 1000 } }), errors: [`${CH}.maglev.tableSize: tableSize 1000 must be a prime number for maglev`] },
+  {
+    title: 'rule 85: maglev tableSize must be below 5000011',
+    policy: hash({ useSourceIp: true, maglev: { tableSize: 5000011 } }),
+    errors: [`${CH}.maglev.tableSize: tableSize must be less than 5000011 for maglev`],
+  },
+  { title: 'rule 85: maglev needs a tableSize', policy: hash({ useSourceIp: true, maglev: {} }), errors: [`${CH}.maglev.tableSize: tableSize must be set for maglev`] },
+  {
+    title: 'rule 85: ringHash and maglev together',
+    policy: hash({ useSourceIp: true, ringHash: { minimumRingSize: 1024 }, maglev: { tableSize: 251 } }),
+    errors: [`${CH}: only one of ringHash or maglev may be set`],
+  },
+  { title: 'rule 85: the deprecated minimumRingSize warns', policy: hash({ useSourceIp: true, minimumRingSize: 2048 }), errors: [], warnings: [DEPRECATED_RING] },
+  {
+    title: 'rule 85: the deprecated minimumRingSize with an algorithm',
+    policy: hash({ useSourceIp: true, minimumRingSize: 2048, ringHash: { minimumRingSize: 1024 } }),
+    errors: [`${CH}.minimumRingSize: only one of minimumRingSize or maglev/ringHash can be specified`],
+  },
+  {
+    title: 'rule 85: minimumRingSize 0 is unset to istiod: no warning and no conflict',
+    policy: hash({ useSourceIp: true, minimumRingSize: 0, maglev: { tableSize: 251 } }),
+    errors: [],
+    notWarnings: [DEPRECATED_RING],
+  },
+  {
+    title: 'rule 85: a port-level and a subset consistentHash are checked at their path',
+    spec: { host: 'reviews', trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, loadBalancer: { consistentHash: { httpCookie: {} } } }] },
+      subsets: [{ name: 'v1', labels: { version: 'v1' }, trafficPolicy: { loadBalancer: { consistentHash: { useSourceIp: true, maglev: { tableSize: 9 } } } } }] },
+    errors: [
+      'spec.trafficPolicy.portLevelSettings[0].loadBalancer.consistentHash.httpCookie.name: name required for HttpCookie',
+      'spec.subsets[0].trafficPolicy.loadBalancer.consistentHash.maglev.tableSize: tableSize 9 must be a prime number for maglev',
+    ],
+  },
+  { title: 'VAL validateLoadBalancer: warmup at valid values', policy: { loadBalancer: { warmup: { duration: '60s', minimumPercent: 10, aggression: 1.5 } } }, errors: [] },
+  {
+    title: 'VAL validateLoadBalancer: warmup needs a duration; minimumPercent <= 100, aggression >= 1',
+    policy: { loadBalancer: { warmup: { minimumPercent: 101, aggression: 0.5 } } },
+    errors: [
+      `${LB}.warmup.duration: duration is required`,
+      `${LB}.warmup.minimumPercent: minimumPercent value should be less than or equal to 100`,
+      `${LB}.warmup.aggression: aggression should be greater than or equal to 1`,
+    ],
+  },
+  { title: 'VAL validateLoadBalancer: a warmup duration below 1ms', policy: { loadBalancer: { warmup: { duration: '0s' } } }, errors: [`${LB}.warmup.duration: duration "0s" must be at least 1ms`] },
+];
 
 const connectionPoolCases: Case[] = [
   {
@@ -185,7 +253,7 @@ const placementCases: Case[] = [
   },
 ];
 
-for (const c of [...connectionPoolCases, ...outlierCases, ...placementCases]) {
+for (const c of [...loadBalancerCases, ...connectionPoolCases, ...outlierCases, ...placementCases]) {
   test(c.title, (t) => {
     const got = findings(c);
     t.deepEqual(got.errors, c.errors);
