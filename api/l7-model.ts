@@ -186,6 +186,8 @@ export type L7LoadBalancer = 'LEAST_REQUEST' | 'ROUND_ROBIN' | 'RANDOM' | 'PASST
 export interface L7PolicySettings {
   /** Unset in the DestinationRule = LEAST_REQUEST (Istio's default). */
   loadBalancer?: L7LoadBalancer;
+  /** `loadBalancer.consistentHash` (rule 85); when set it replaces `loadBalancer` (they are one choice in Istio). */
+  consistentHash?: L7ConsistentHash;
   /** Circuit breaking (rule 86); unset limits are unlimited, as Istio sets them. */
   connectionPool?: L7ConnectionPool;
   /** Outlier detection (rule 87); active only when set. */
@@ -194,6 +196,18 @@ export interface L7PolicySettings {
 
 export interface L7TrafficPolicy extends L7PolicySettings {
   portLevel?: ({ port: number } & L7PolicySettings)[];
+}
+
+/** Session affinity by a hash of the request (rule 85). */
+export interface L7ConsistentHash {
+  /** What is hashed: a header, a cookie (generated with `ttlMs`, when set, if the request has none), the client IP, or a query parameter. */
+  key:
+    | { header: string }
+    | { cookie: { name: string; path?: string; ttlMs?: number } }
+    | { sourceIp: true }
+    | { queryParameter: string };
+  /** Envoy's ring hash (default, at least `minimumRingSize` entries, default 1024) or Maglev (`tableSize`, a prime, default 65537). */
+  algorithm: { ringHash: { minimumRingSize: number } } | { maglev: { tableSize: number } };
 }
 
 /** DestinationRule `connectionPool`, counted per waypoint for each destination (service, subset, port). Absent = no limit. */

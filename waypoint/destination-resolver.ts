@@ -11,7 +11,7 @@ import { serviceKey } from '../api/model.js';
 import { endpointsOf } from '../daemon/proxy/outbound-plan.js';
 import type { ProxyState } from '../daemon/state/proxy-state.js';
 import type { ClusterStates } from './cluster-states.js';
-import { filterBySubset, settingsFor, subsetLabels, type EffectiveSettings, type EndpointPicker } from './engine/index.js';
+import { filterBySubset, hash32, hashKey, settingsFor, subsetLabels, type EffectiveSettings, type EndpointPicker, type HashInput } from './engine/index.js';
 import type { RouteCache } from './route-cache.js';
 import type { UpstreamEndpoint } from './upstream.js';
 
@@ -25,6 +25,8 @@ export interface ResolvedDestination {
   settings: EffectiveSettings;
   /** Endpoints of the group before outlier ejection (outlier detection's pool size). */
   endpointCount: number;
+  /** A generated consistent-hash cookie to set on the response (rule 85). */
+  setCookie?: string;
 }
 
 export interface ResolverDeps {
@@ -32,6 +34,7 @@ export interface ResolverDeps {
   routes: RouteCache;
   picker: EndpointPicker;
   clusters: ClusterStates;
+  random: () => number;
 }
 
 export interface DestinationFailure {
@@ -42,7 +45,7 @@ export interface DestinationFailure {
 }
 
 export function resolveDestination(
-  deps: ResolverDeps, dest: L7Destination, requestPort: number, tried?: ReadonlySet<string>,
+  deps: ResolverDeps, dest: L7Destination, requestPort: number, tried?: ReadonlySet<string>, request?: HashInput,
 ): ResolvedDestination | DestinationFailure {
   const { state, routes, picker, clusters } = deps;
   const service = state.servicesByHostname.get(dest.host)?.[0];
@@ -65,8 +68,20 @@ export function resolveDestination(
     const untried = endpoints.filter((e) => !tried.has(e.workload.uid));
     if (untried.length > 0) endpoints = untried;
   }
-  const chosen = picker.pick(cluster, endpoints, settings.loadBalancer);
-  return { service, servicePort: port, cluster, settings, endpointCount, endpoint: endpointOf(chosen.workload, chosen.targetPort) };
+  let setCookie: string | undefined;
+  let chosen;
+  if (settings.consistentHash) {
+    // Rule 85: by the request's hash; without a key (or a request: TCP by source IP only), at random.
+    const hk = request ? hashKey(settings.consistentHash, request, deps.random) : {};
+    setCookie = hk.setCookie;
+    chosen = hk.key !== undefined ? picker.pickByHash(cluster, endpoints, settings.consistentHash, hash32(hk.key)) : picker.pick(cluster, endpoints, 'RANDOM');
+  } else {
+    chosen = picker.pick(cluster, endpoints, settings.loadBalancer);
+  }
+  return {
+    service, servicePort: port, cluster, settings, endpointCount, endpoint: endpointOf(chosen.workload, chosen.targetPort),
+    ...(setCookie !== undefined ? { setCookie } : {}),
+  };
 }
 
 export function endpointOf(workload: Workload, port: number): UpstreamEndpoint {

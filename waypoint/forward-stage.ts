@@ -7,7 +7,7 @@ import type { L7ConnectionPool, L7OutlierDetection } from '../api/l7-model.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProxyDeps } from './connection-handler.js';
 import { resolveDestination, type ResolvedDestination } from './destination-resolver.js';
-import { retryBackoffMs, shouldRetry, type CircuitBreaker, type Observed, type TryOutcome } from './engine/index.js';
+import { retryBackoffMs, shouldRetry, type CircuitBreaker, type HashInput, type Observed, type TryOutcome } from './engine/index.js';
 import { OVERFLOW_BODY, TIMEOUT_BODY, UPSTREAM_FAILURE_BODY, respond, type ByteCounts, type Outcome, type Response } from './local-reply.js';
 import type { ReplayableBody } from './replayable-body.js';
 import type { RequestPlan } from './request-plan.js';
@@ -33,6 +33,8 @@ export interface ForwardRequest {
   body?: ReplayableBody;
   /** The response flags with the fault stage's in front. */
   withFault: (flags: string) => string;
+  /** What consistent hashing reads of the request (a retry picks again). */
+  hashInput?: HashInput;
 }
 
 export async function forwardWithRetries(deps: ProxyDeps, f: ForwardRequest): Promise<Outcome> {
@@ -69,7 +71,7 @@ export async function forwardWithRetries(deps: ProxyDeps, f: ForwardRequest): Pr
   try {
     for (let tries = 1; ; tries++) {
       if (tries > 1 && target.kind === 'service') {
-        const other = resolveDestination(deps, plan.destination, port, tried);
+        const other = resolveDestination(deps, plan.destination, port, tried, f.hashInput);
         if (!('flag' in other)) {
           destination = other;
           endpoint = other.endpoint;
@@ -109,6 +111,7 @@ export async function forwardWithRetries(deps: ProxyDeps, f: ForwardRequest): Pr
         result = await tryUpstream(deps.upstreams, {
           endpoint, protocol: h2 ? 'http2' : 'http1', method: f.method, path: plan.path, headers: upstreamHeaders, body: body?.open(),
           responseHeaders: plan.responseHeaders, perTryTimeoutMs: policy.perTryTimeoutMs, retryable: claimRetry,
+          ...(destination?.setCookie !== undefined ? { setCookie: destination.setCookie } : {}),
           started: (exchange) => { current = exchange; },
           ...(limits ? { pool: limits } : {}),
         }, res);

@@ -13,7 +13,7 @@ import { serviceKey } from '../api/model.js';
 import type { Address } from '../daemon/network/network.js';
 import type { ProxyDeps } from './connection-handler.js';
 import { resolveDestination, type ResolvedDestination } from './destination-resolver.js';
-import { applyHeaderOps, headerMap, type L7Request } from './engine/index.js';
+import { applyHeaderOps, headerMap, type HashInput, type L7Request } from './engine/index.js';
 import { forwardWithRetries } from './forward-stage.js';
 import { addForwardingHeaders, withoutHopByHop } from './forwarding.js';
 import { respond, respondGrpc, type ByteCounts, type Outcome, type Request, type Response } from './local-reply.js';
@@ -85,12 +85,13 @@ export class HttpProxy {
       return { status: plan.status, flags: plan.flags, route: plan.route };
     }
 
+    const hashInput: HashInput = { headers, sourceIp: ctx.client.ip, path: l7.path };
     let destination: ResolvedDestination | undefined;
     let endpoint: UpstreamEndpoint;
     if (target.kind === 'workload') {
       endpoint = { workload: target.workload, ip: target.authority.ip, port };
     } else {
-      const resolved = resolveDestination(this.deps, plan.destination, port);
+      const resolved = resolveDestination(this.deps, plan.destination, port, undefined, hashInput);
       if ('flag' in resolved) {
         respond(res, resolved.status, { 'content-type': 'text/plain' }, resolved.flag === 'UH' ? 'no healthy upstream' : '', bytes);
         return { status: resolved.status, flags: resolved.flag, route: plan.route, error: resolved.reason };
@@ -135,7 +136,7 @@ export class HttpProxy {
     }
 
     return forwardWithRetries(this.deps, {
-      res, bytes, plan, target, method: l7.method, headers, upstreamHeaders, port, h2, endpoint, base, body, withFault,
+      res, bytes, plan, target, method: l7.method, headers, upstreamHeaders, port, h2, endpoint, base, body, withFault, hashInput,
       ...(destination ? { destination } : {}),
     });
   }

@@ -16,6 +16,8 @@ import { pickWeighted, selectTcpRoute, type Observed } from './engine/index.js';
 import type { ConnectionContext } from './http-proxy.js';
 import type { UpstreamEndpoint } from './upstream.js';
 
+const NO_HEADERS: ReadonlyMap<string, string> = new Map();
+
 export class TcpProxy {
   constructor(private readonly deps: ProxyDeps) {}
 
@@ -48,7 +50,8 @@ export class TcpProxy {
         }
         dest = pickWeighted(route.route.route, this.deps.random);
       }
-      const resolved = resolveDestination(this.deps, dest, target.port.servicePort);
+      // Consistent hashing of a TCP connection can only use the client's IP (rule 85).
+      const resolved = resolveDestination(this.deps, dest, target.port.servicePort, undefined, { headers: NO_HEADERS, sourceIp: ctx.client.ip, path: '' });
       if ('flag' in resolved) {
         record.failed(resolved.flag, resolved.reason);
         stream.destroy();

@@ -38,6 +38,8 @@ export interface TryRequest {
   started: (exchange: UpstreamExchange) => void;
   /** The destination's connection pool settings (keep-alive, idle and connect timeouts). */
   pool?: L7ConnectionPool;
+  /** A consistent-hash affinity cookie to add to the response. */
+  setCookie?: string;
 }
 
 export type TryResult =
@@ -76,7 +78,9 @@ export function tryUpstream(upstreams: Upstreams, req: TryRequest, res: ClientRe
           return;
         }
         committed = true;
-        res.writeHead(statusCode, responseHeaders(raw, req.responseHeaders, h2));
+        const out = responseHeaders(raw, req.responseHeaders, h2);
+        if (req.setCookie !== undefined) out['set-cookie'] = [...cookieList(out['set-cookie']), req.setCookie];
+        res.writeHead(statusCode, out);
         status = statusCode;
         grpcStatus = grpc;
         trailersOnly = h2 && grpc !== undefined ? grpcStatusTrailers(raw) : undefined;
@@ -160,6 +164,10 @@ function grpcStatusTrailers(headers: IncomingHeaders): Record<string, string> {
     if (v !== undefined) out[name] = v;
   }
   return out;
+}
+
+function cookieList(v: string | string[] | undefined): string[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
 export function firstValue(v: string | string[] | undefined): string | undefined {

@@ -2,7 +2,7 @@
 // labels, the endpoints carrying them, and the settings (load balancer, connection
 // pool, outlier detection) the DestinationRule chooses for the subset and port.
 import type {
-  L7ConnectionPool, L7DestinationPolicy, L7LoadBalancer, L7OutlierDetection, L7PolicySettings, L7Subset, L7TrafficPolicy,
+  L7ConnectionPool, L7ConsistentHash, L7DestinationPolicy, L7LoadBalancer, L7OutlierDetection, L7PolicySettings, L7Subset, L7TrafficPolicy,
 } from '../../api/l7-model.js';
 import type { CompiledDestinationPolicy } from './compile.js';
 
@@ -44,6 +44,8 @@ export function filterBySubset<E extends LabelledEndpoint>(endpoints: readonly E
 /** The settings that apply to requests for one subset and port, merged (rule 82). */
 export interface EffectiveSettings {
   loadBalancer: L7LoadBalancer;
+  /** Set: requests are placed by consistent hash instead of `loadBalancer`. */
+  consistentHash?: L7ConsistentHash;
   connectionPool?: L7ConnectionPool;
   outlierDetection?: L7OutlierDetection;
 }
@@ -60,8 +62,11 @@ export function settingsFor(policy: Policy | undefined, subset: string | undefin
   let settings = atPort(policy?.trafficPolicy, port, policy?.trafficPolicy ?? {});
   const own = subset === undefined ? undefined : findSubset(policy, subset)?.trafficPolicy;
   if (own !== undefined) {
+    // The load balancer is one choice in Istio: simple or consistentHash, taken together.
+    const ownLb = own.loadBalancer !== undefined || own.consistentHash !== undefined;
     const merged: L7PolicySettings = {
-      loadBalancer: own.loadBalancer ?? settings.loadBalancer,
+      loadBalancer: ownLb ? own.loadBalancer : settings.loadBalancer,
+      consistentHash: ownLb ? own.consistentHash : settings.consistentHash,
       connectionPool: own.connectionPool ?? settings.connectionPool,
       outlierDetection: own.outlierDetection ?? settings.outlierDetection,
     };
@@ -69,6 +74,7 @@ export function settingsFor(policy: Policy | undefined, subset: string | undefin
   }
   return {
     loadBalancer: settings.loadBalancer ?? DEFAULT_LOAD_BALANCER,
+    ...(settings.consistentHash ? { consistentHash: settings.consistentHash } : {}),
     ...(settings.connectionPool ? { connectionPool: settings.connectionPool } : {}),
     ...(settings.outlierDetection ? { outlierDetection: settings.outlierDetection } : {}),
   };
@@ -84,5 +90,5 @@ function atPort(tp: L7TrafficPolicy | undefined, port: number | undefined, inher
   if (tp === undefined || port === undefined) return inherited;
   const entry = tp.portLevel?.find((p) => p.port === port);
   if (entry === undefined) return inherited;
-  return { loadBalancer: entry.loadBalancer, connectionPool: entry.connectionPool, outlierDetection: entry.outlierDetection };
+  return { loadBalancer: entry.loadBalancer, consistentHash: entry.consistentHash, connectionPool: entry.connectionPool, outlierDetection: entry.outlierDetection };
 }

@@ -28,3 +28,5 @@ export type { Admission } from './circuit-breaker.js';
 export { CircuitBreaker } from './circuit-breaker.js';
 export type { Observed } from './outlier.js';
 export { OutlierDetector } from './outlier.js';
+export type { HashInput, HashKey, HashTable } from './consistent-hash.js';
+export { MaglevTable, RingHash, buildHashTable, hash32, hashKey } from './consistent-hash.js';

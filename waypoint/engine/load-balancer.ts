@@ -1,7 +1,9 @@
-// Endpoint choice inside one destination (rule 84): the pure pick functions and a small
-// stateful EndpointPicker holding what they need between requests (round-robin positions
-// per service+subset key, in-flight request counts per endpoint).
-import type { L7LoadBalancer } from '../../api/l7-model.js';
+// Endpoint choice inside one destination (rules 84, 85): the pure pick functions and a
+// small stateful EndpointPicker holding what they need between requests (round-robin
+// positions per service+subset key, in-flight request counts per endpoint, consistent-hash
+// tables per group).
+import type { L7ConsistentHash, L7LoadBalancer } from '../../api/l7-model.js';
+import { buildHashTable, type HashTable } from './consistent-hash.js';
 
 /** What the picker needs of an endpoint: a stable identity (a workload uid) for in-flight counts. */
 export type PickerEndpoint = { readonly uid: string } | { readonly workload: { readonly uid: string } };
@@ -37,6 +39,8 @@ export function pickLeastRequest<E>(endpoints: readonly E[], inFlight: (e: E) =>
 export class EndpointPicker {
   private readonly counters = new Map<string, number>();
   private readonly active = new Map<string, number>();
+  /** Consistent-hash tables per group, rebuilt when the group's endpoints or algorithm change. */
+  private readonly tables = new Map<string, { signature: string; ids: string[]; table: HashTable }>();
 
   constructor(private readonly random: () => number = Math.random) {}
 
@@ -65,6 +69,20 @@ export class EndpointPicker {
         break;
     }
     return chosen ?? (endpoints[0] as E);
+  }
+
+  /** Consistent hash (rule 85): the endpoint of a non-empty list that `hash` maps to in group `key`'s table. */
+  pickByHash<E extends PickerEndpoint>(key: string, endpoints: readonly E[], ch: L7ConsistentHash, hash: number): E {
+    if (endpoints.length === 0) throw new Error(`no endpoint to pick for ${key}`);
+    const byId = new Map(endpoints.map((e) => [endpointId(e), e]));
+    const ids = [...byId.keys()].sort();
+    const signature = `${JSON.stringify(ch.algorithm)}|${ids.join(',')}`;
+    let cached = this.tables.get(key);
+    if (!cached || cached.signature !== signature) {
+      cached = { signature, ids, table: buildHashTable(ch, ids) };
+      this.tables.set(key, cached);
+    }
+    return byId.get(cached.ids[cached.table.pick(hash)]!) ?? (endpoints[0] as E);
   }
 
   /** A request to `e` started: counts toward least-request until `finished(e)`. */

@@ -168,3 +168,31 @@ test('rule 87: two consecutive 500s eject the failing pod; traffic goes to the h
   for (let i = 0; i < 4; i++) await get(mesh, '/flaky');
   t.true(requests.filter((q) => q.pod === 'httpbin-v1').length > 2, 'httpbin-v1 is back in the rotation');
 });
+
+test('rule 85: consistentHash on a header keeps each user on one pod; a generated cookie brings the client back to the same pod', async (t) => {
+  const byHeader = { ...destinationRule, spec: { host: 'httpbin', trafficPolicy: { loadBalancer: { consistentHash: { httpHeaderName: 'x-user' } } } } };
+  const { mesh } = await setup([...base, withWaypoint, byHeader]);
+  t.teardown(() => mesh.close());
+  const podFor = async (user: string): Promise<string> => seen(await get(mesh, '/get', { 'x-user': user })).pod;
+  const jason = await podFor('jason');
+  for (let i = 0; i < 8; i++) t.is(await podFor('jason'), jason);
+  const pods = new Set<string>();
+  for (let i = 0; i < 20; i++) pods.add(await podFor(`user-${i}`));
+  t.is(pods.size, 2, 'different users spread over both pods');
+
+  const byCookie = { ...destinationRule, spec: { host: 'httpbin', trafficPolicy: { loadBalancer: { consistentHash: { httpCookie: { name: 'affinity', ttl: '60s' } } } } } };
+  await mesh.apply([...base, withWaypoint, byCookie]);
+  let first = await get(mesh, '/get');
+  for (let i = 0; i < 50 && !first.headers['set-cookie']; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    first = await get(mesh, '/get');
+  }
+  const cookie = (first.headers['set-cookie'] ?? [])[0] ?? '';
+  t.regex(cookie, /^affinity=[0-9a-f]{32}; Max-Age=60; Path=\/; HttpOnly$/);
+  const value = cookie.split(';')[0]!;
+  for (let i = 0; i < 6; i++) {
+    const again = await get(mesh, '/get', { cookie: value });
+    t.is(seen(again).pod, seen(first).pod, 'the cookie keeps the client on its pod');
+    t.is(again.headers['set-cookie'], undefined, 'no new cookie when the request has one');
+  }
+});
