@@ -82,7 +82,12 @@ export async function forwardWithRetries(deps: ProxyDeps, f: ForwardRequest): Pr
       upstreamHeaders.set('x-envoy-attempt-count', String(tries));
 
       // Circuit breaker: run now, wait for a slot, or overflow (503 UO).
-      const admitted = await admit(breaker, limits, http1, () => clientGone || routeTimedOut, res);
+      let wake: () => void = () => undefined;
+      const grant = (): void => wake();
+      const admission = breaker.admit(limits, http1, grant);
+      const admitted = admission === 'wait'
+        ? await waitForSlot(breaker, limits, http1, grant, (resolve) => { wake = resolve; }, () => clientGone || routeTimedOut || res.destroyed)
+        : admission;
       if (admitted === 'overflow') {
         clusters.overflows.inc({ cluster, kind: 'request' });
         respond(res, 503, { 'content-type': 'text/plain', 'x-envoy-overloaded': 'true' }, OVERFLOW_BODY, bytes);
@@ -166,22 +171,22 @@ function observe(deps: ProxyDeps, destination: ResolvedDestination, result: TryR
 }
 
 /**
- * Waits for the circuit breaker: 'run' at once or when a slot frees up, 'overflow', or
- * 'gone' when the client went away (or the route timed out) while waiting.
+ * A request the circuit breaker queued: 'run' once `grant` is called (the breaker counts
+ * it as running then), or 'gone' when the client went away or the route timed out first.
  */
-async function admit(breaker: CircuitBreaker, limits: L7ConnectionPool | undefined, http1: boolean, gone: () => boolean, res: Response): Promise<'run' | 'overflow' | 'gone'> {
-  let grant: () => void = () => undefined;
-  const granted = new Promise<void>((resolve) => { grant = resolve; });
-  const admission = breaker.admit(limits, http1, grant);
-  if (admission !== 'wait') return admission;
+async function waitForSlot(
+  breaker: CircuitBreaker, limits: L7ConnectionPool | undefined, http1: boolean, grant: () => void,
+  onGrant: (resolve: () => void) => void, gone: () => boolean,
+): Promise<'run' | 'gone'> {
+  const granted = new Promise<void>((resolve) => onGrant(resolve));
   // The client's going away and the route timeout are both seen by `gone` (set from the caller's listeners).
   let poll: NodeJS.Timeout | undefined;
   const left = new Promise<void>((resolve) => {
-    poll = setInterval(() => { if (gone() || res.destroyed) resolve(); }, ADMIT_POLL_MS);
+    poll = setInterval(() => { if (gone()) resolve(); }, ADMIT_POLL_MS);
   });
   await Promise.race([granted, left]);
   clearInterval(poll);
-  if (gone() || res.destroyed) {
+  if (gone()) {
     // Withdrawn while waiting; if the slot was granted in the same turn, hand it back.
     if (!breaker.withdraw(grant)) breaker.release(limits, http1);
     return 'gone';

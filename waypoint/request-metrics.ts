@@ -9,7 +9,7 @@
 // text by collectors (series-metric.ts) when /metrics is scraped.
 import type { Registry } from 'prom-client';
 import type { Workload } from '../api/model.js';
-import { principal } from '../daemon/telemetry/connection-labels.js';
+import { connectionLabels, principal } from '../daemon/telemetry/connection-labels.js';
 import { registerSeriesMetrics, type SeriesTable } from './series-metric.js';
 
 export interface RequestLabels {
@@ -57,26 +57,22 @@ export interface RequestOutcome {
 }
 
 export function requestLabels(o: RequestOutcome): RequestLabels {
+  // The labels a connection has (the daemon's), the reporter replaced, then those only a request has.
   return {
+    ...connectionLabels({
+      reporter: 'destination', source: o.source, sourcePrincipal: o.sourcePrincipal, destination: o.destination,
+      ...(o.service ? { destinationService: o.service.hostname } : {}), mtls: true,
+    }),
     reporter: 'waypoint',
-    source_workload: o.source?.workloadName ?? UNKNOWN,
-    source_workload_namespace: o.source?.namespace ?? UNKNOWN,
-    source_principal: o.sourcePrincipal,
-    source_app: o.source?.canonicalName ?? UNKNOWN,
-    source_version: o.source?.canonicalRevision ?? UNKNOWN,
-    destination_workload: o.destination?.workloadName ?? UNKNOWN,
-    destination_workload_namespace: o.destination?.namespace ?? UNKNOWN,
-    destination_principal: o.destination ? principal(o.destination) : UNKNOWN,
+    connection_security_policy: 'mutual_tls',
     destination_app: o.destination?.canonicalName ?? UNKNOWN,
     destination_version: o.destination?.canonicalRevision ?? UNKNOWN,
-    destination_service: o.service?.hostname ?? UNKNOWN,
     destination_service_name: o.service?.name ?? UNKNOWN,
     destination_service_namespace: o.service?.namespace ?? UNKNOWN,
     request_protocol: o.grpc ? 'grpc' : 'http',
     response_code: String(o.status),
     grpc_response_status: o.grpcStatus ?? '',
     response_flags: o.flags,
-    connection_security_policy: 'mutual_tls',
   };
 }
 

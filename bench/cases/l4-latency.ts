@@ -11,7 +11,7 @@
 // sweep row; the runner draws it (bench/lib/latency-svg.ts) into bench/results/latency.svg.
 import type { BenchResult } from '../result.js';
 import type { LatencyChart, LatencySeries } from '../lib/latency-svg.js';
-import { caseLog, processFigures, rounded, spread, rotated } from './l4/figures.js';
+import { PCTS, caseLog, processFigures, rounded, spread, rotated, type Pct, type SeriesStyle } from './l4/figures.js';
 import { startL4Mesh, warmHttp, type L4Mesh, type Mode } from './l4/mesh.js';
 import type { LatencyRun, LatencySummary } from './l4/messages.js';
 import { percentiles } from './l4/summary.js';
@@ -31,15 +31,13 @@ const SWEEP = {
   full: { rates: [250, 500, 1000, 2000], repetitions: 3, warmupMs: 2000, measureMs: 8000 },
   quick: { rates: [250, 1000, 2000], repetitions: 1, warmupMs: 500, measureMs: 2000 },
 };
-const SERIES: { mode: Mode; name: string; color: string }[] = [
+const SERIES: SeriesStyle<Mode>[] = [
   { mode: 'direct', name: 'direct', color: '#4d4d4d' },
   { mode: 'haproxy', name: 'haproxy pair', color: '#e08214' },
   { mode: 'ambit', name: 'Ambit', color: '#1b7837' },
 ];
 const log = caseLog(ID);
 
-type Pct = 'p50' | 'p90' | 'p99';
-const PCTS: Pct[] = ['p50', 'p90', 'p99'];
 
 interface Measured {
   mode: Mode;

@@ -24,7 +24,7 @@ import type { BenchResult } from '../result.js';
 import type { LatencyChart, LatencySeries } from '../lib/latency-svg.js';
 import { rssBytes } from '../lib/proc-stats.js';
 import { median, round } from '../lib/stats.js';
-import { caseLog, processFigures, rounded, rotated, spread } from './l4/figures.js';
+import { PCTS, caseLog, processFigures, rounded, rotated, spread, type Pct, type SeriesStyle } from './l4/figures.js';
 import { startL4Mesh, warmHttp, type L4Mesh, type Mode } from './l4/mesh.js';
 import type { LatencyRun, LatencySummary, WaypointStats } from './l4/messages.js';
 import { percentiles } from './l4/summary.js';
@@ -61,7 +61,7 @@ const STEP_MIN_ACHIEVED = 0.98;
 /** No step above this (the load generator's own ceiling is below). */
 const RATE_CAP = 40_000;
 const RATE_GRAIN = 50;
-const SERIES: { mode: Mode; name: string; color: string }[] = [
+const SERIES: SeriesStyle<Mode>[] = [
   { mode: 'direct', name: 'direct', color: '#4d4d4d' },
   { mode: 'nginx', name: 'nginx hop', color: '#2166ac' },
   { mode: 'ambit-vip', name: 'Ambit L4 (VIP)', color: '#1b7837' },
@@ -69,8 +69,6 @@ const SERIES: { mode: Mode; name: string; color: string }[] = [
 ];
 const log = caseLog(ID);
 
-type Pct = 'p50' | 'p90' | 'p99';
-const PCTS: Pct[] = ['p50', 'p90', 'p99'];
 type Processes = ReturnType<typeof processFigures>;
 
 interface Measured {

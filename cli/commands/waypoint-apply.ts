@@ -4,7 +4,6 @@
 // it returns when the runtime reports the apply done (every daemon has it, the waypoint
 // pod runs and listens). `--enroll-namespace` then labels the namespace
 // `istio.io/use-waypoint=<name>`; `-o yaml|json` only prints the Gateway.
-import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../../controller/config/resource.js';
 import { USE_WAYPOINT_LABEL, WAYPOINT_FOR_LABEL } from '../../controller/translate/waypoints.js';
@@ -14,7 +13,7 @@ import { dns1035Label, dns1123Label } from '../../controller/validation/names.js
 import { parseTimeout } from '../local/args.js';
 import { formatOperation } from '../local/format.js';
 import type { OperationResult, RuntimeClient } from '../local/runtime-api.js';
-import { clusterOptions, runSubcommand, runtimeClientOf, usageError, type ClusterOptions, type Env, type Output } from './waypoint-common.js';
+import { clusterOptions, parseSubcommandArgs, runSubcommand, runtimeClientOf, usageError, type ClusterOptions, type Env, type Output } from './waypoint-common.js';
 
 export const WAYPOINT_FOR_VALUES = ['service', 'workload', 'all', 'none'] as const;
 export type WaypointFor = (typeof WAYPOINT_FOR_VALUES)[number];
@@ -64,30 +63,13 @@ export function formatGateway(gateway: KubeObject, output: 'yaml' | 'json'): str
 
 /** Parses the arguments after `ambit waypoint apply`. */
 export function parseWaypointApplyArgs(argv: readonly string[], env: Env = {}): WaypointApplyOptions | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: {
-        namespace: { type: 'string', short: 'n' },
-        name: { type: 'string' },
-        for: { type: 'string' },
-        'enroll-namespace': { type: 'boolean' },
-        output: { type: 'string', short: 'o' },
-        timeout: { type: 'string' },
-        cluster: { type: 'string' },
-        'state-root': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (err) {
-    throw usageError((err as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const values = parseSubcommandArgs(argv, {
+    name: { type: 'string' },
+    for: { type: 'string' },
+    'enroll-namespace': { type: 'boolean' },
+    timeout: { type: 'string' },
+  });
   if (values.help) return 'help';
-  if (positionals.length > 0) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   const namespace = values.namespace;
   if (namespace === undefined || namespace === '') throw usageError('give the namespace with -n NS');
   const nsProblem = dns1123Label(namespace);

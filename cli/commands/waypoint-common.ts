@@ -1,6 +1,7 @@
 // What `ambit waypoint apply` and `ambit waypoint list` share: the command's usage, the
 // local cluster options (--cluster, --state-root, as `ambit local`), and the runtime
 // client of that cluster. Light: `ambit waypoint --help` loads only this.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AmbitError, isAmbitError } from '../../api/errors.js';
 import { DEFAULT_CLUSTER } from '../local/args.js';
 import { RuntimeClient } from '../local/runtime-api.js';
@@ -33,6 +34,31 @@ export interface Output {
 
 export function usageError(message: string): AmbitError {
   return new AmbitError('AMBIT_ERR_CONFIG', message);
+}
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+/** The options `apply` and `list` both take. */
+const COMMON_OPTIONS = {
+  namespace: { type: 'string', short: 'n' },
+  output: { type: 'string', short: 'o' },
+  cluster: { type: 'string' },
+  'state-root': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Config<O extends ParseArgsOptionsConfig> = { args: string[]; options: typeof COMMON_OPTIONS & O; allowPositionals: true; strict: true };
+
+/** Parses a subcommand's arguments (the common options plus `extra`); a bad option or any positional argument is a usage error. */
+export function parseSubcommandArgs<O extends ParseArgsOptionsConfig>(argv: readonly string[], extra: O): ReturnType<typeof parseArgs<Config<O>>>['values'] {
+  let parsed;
+  try {
+    parsed = parseArgs<Config<O>>({ args: [...argv], options: { ...COMMON_OPTIONS, ...extra }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw usageError((err as Error).message);
+  }
+  if (parsed.positionals.length > 0) throw usageError(`unexpected argument ${JSON.stringify(parsed.positionals[0])}`);
+  return parsed.values;
 }
 
 /** --cluster / --state-root with the same defaults and checks as `ambit local`. */

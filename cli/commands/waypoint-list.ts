@@ -6,7 +6,6 @@
 // input waypoint-status-input.ts builds, as the controller's status writer does).
 // `-o yaml|json` prints the Gateways with that status, as `kubectl get gateway -o yaml`.
 // The rows are a pure function of the cluster's objects and pods.
-import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../../controller/config/resource.js';
 import { groupKind } from '../../controller/config/resource.js';
@@ -17,7 +16,7 @@ import { isWaypointGateway } from '../../controller/translate/waypoints.js';
 import { WAYPOINT_FOR_LABEL, requestedWaypoint } from '../../controller/translate/waypoints.js';
 import type { PodInfo, RuntimeClient } from '../local/runtime-api.js';
 import { table } from '../table.js';
-import { clusterOptions, runSubcommand, runtimeClientOf, usageError, type ClusterOptions, type Env, type Output } from './waypoint-common.js';
+import { clusterOptions, parseSubcommandArgs, runSubcommand, runtimeClientOf, usageError, type ClusterOptions, type Env, type Output } from './waypoint-common.js';
 
 export const WAYPOINT_LIST_USAGE = `usage: ambit waypoint list [-n NS | -A] [--cluster NAME] [--state-root DIR] [-o yaml|json]
   Lists the waypoints of a local cluster (default namespace: default; -A: every namespace):
@@ -135,27 +134,8 @@ export function formatWaypointList(rows: readonly WaypointRow[], namespace: stri
 
 /** Parses the arguments after `ambit waypoint list`. */
 export function parseWaypointListArgs(argv: readonly string[], env: Env = {}): WaypointListOptions | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: {
-        namespace: { type: 'string', short: 'n' },
-        'all-namespaces': { type: 'boolean', short: 'A' },
-        output: { type: 'string', short: 'o' },
-        cluster: { type: 'string' },
-        'state-root': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (err) {
-    throw usageError((err as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const values = parseSubcommandArgs(argv, { 'all-namespaces': { type: 'boolean', short: 'A' } });
   if (values.help) return 'help';
-  if (positionals.length > 0) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   if (values['all-namespaces'] && values.namespace !== undefined) throw usageError('-n and -A exclude each other');
   const output = values.output ?? 'table';
   if (output !== 'table' && output !== 'yaml' && output !== 'json') throw usageError(`-o is yaml or json, not "${output}"`);

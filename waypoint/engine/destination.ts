@@ -59,6 +59,19 @@ export interface EffectiveSettings {
  * LEAST_REQUEST; no connection pool: no limits; no outlier detection: none.
  */
 export function settingsFor(policy: Policy | undefined, subset: string | undefined, port: number | undefined): EffectiveSettings {
+  if (policy === undefined) return mergeSettings(undefined, subset, port);
+  // Policies are replaced, never changed, so the merge is kept per policy object (a request asks for it every time).
+  let byKey = merged.get(policy);
+  if (!byKey) merged.set(policy, (byKey = new Map<string, EffectiveSettings>()));
+  const key = `${subset ?? ''}|${port ?? ''}`;
+  let settings = byKey.get(key);
+  if (!settings) byKey.set(key, (settings = mergeSettings(policy, subset, port)));
+  return settings;
+}
+
+const merged = new WeakMap<Policy, Map<string, EffectiveSettings>>();
+
+function mergeSettings(policy: Policy | undefined, subset: string | undefined, port: number | undefined): EffectiveSettings {
   let settings = atPort(policy?.trafficPolicy, port, policy?.trafficPolicy ?? {});
   const own = subset === undefined ? undefined : findSubset(policy, subset)?.trafficPolicy;
   if (own !== undefined) {

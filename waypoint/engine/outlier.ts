@@ -64,7 +64,7 @@ export class OutlierDetector {
   /** The endpoints to pick from: the ones not ejected, or all of them in panic mode (or when none is left with panic off: none). */
   healthy<E>(endpoints: readonly E[], id: (e: E) => string, settings: L7OutlierDetection, now: number): E[] {
     const ok = endpoints.filter((e) => !this.isEjected(id(e), now));
-    if (ok.length === endpoints.length) return [...endpoints];
+    if (ok.length === endpoints.length) return ok;
     const healthyPercent = endpoints.length === 0 ? 100 : (ok.length / endpoints.length) * 100;
     if (settings.minHealthPercent > 0 && healthyPercent < settings.minHealthPercent) return [...endpoints];
     return ok;

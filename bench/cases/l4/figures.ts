@@ -35,3 +35,14 @@ export function rotated<T>(items: readonly T[], by: number): T[] {
   const k = items.length === 0 ? 0 : by % items.length;
   return [...items.slice(k), ...items.slice(0, k)];
 }
+
+/** The percentiles the latency cases report. */
+export type Pct = 'p50' | 'p90' | 'p99';
+export const PCTS: readonly Pct[] = ['p50', 'p90', 'p99'];
+
+/** One line of a latency picture: a mode, its legend name and colour. */
+export interface SeriesStyle<M extends string> {
+  mode: M;
+  name: string;
+  color: string;
+}

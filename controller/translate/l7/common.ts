@@ -110,3 +110,8 @@ export function durationMs(s: string): number | undefined {
   if (ns === undefined) return undefined;
   return Number((ns + 999_999n) / 1_000_000n);
 }
+
+/** A share of requests, held within 0–100. */
+export function clampPercent(n: number): number {
+  return Math.min(100, Math.max(0, n));
+}

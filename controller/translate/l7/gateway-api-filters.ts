@@ -4,7 +4,7 @@
 // `fraction`, absent = 100 %). The other filter types are not supported and are reported.
 import type { L7HeaderOps, L7Headers, L7Redirect, L7Rewrite } from '../../../api/l7-model.js';
 import type { Rec } from './common.js';
-import { compactHeaderOps, compactHeaders, int, list, rec, str, text } from './common.js';
+import { clampPercent, compactHeaderOps, compactHeaders, int, list, rec, str, text } from './common.js';
 import type { Warn } from './vs-actions.js';
 
 export interface ConvertedFilters {
@@ -19,12 +19,12 @@ export interface ConvertedFilters {
 /** RequestMirror's share: `percent` (0–100), or `fraction` numerator/denominator (default 100); absent = 100 %. */
 function mirrorPercentage(m: Rec): number {
   const percent = int(m.percent);
-  if (percent !== undefined) return Math.min(100, Math.max(0, percent));
+  if (percent !== undefined) return clampPercent(percent);
   const fraction = rec(m.fraction);
   const numerator = int(fraction?.numerator);
   if (numerator !== undefined) {
     const denominator = int(fraction?.denominator) ?? 100;
-    return denominator > 0 ? Math.min(100, Math.max(0, (numerator / denominator) * 100)) : 0;
+    return denominator > 0 ? clampPercent((numerator / denominator) * 100) : 0;
   }
   return 100;
 }

@@ -18,7 +18,7 @@ import { DEFAULT_RETRY_POLICY, RETRY_CONDITIONS } from '../../../api/l7-model.js
 import { parseGatewayApiDuration } from '../../validation/duration.js';
 import { ENVOY_RETRY_ON, GRPC_STATUS_NAMES, isNamedStatus, retryOnStatus } from '../../validation/retry-and-fault-codes.js';
 import type { Rec } from './common.js';
-import { durationMs, int, list, rec, str } from './common.js';
+import { clampPercent, durationMs, int, list, rec, str } from './common.js';
 import type { Warn } from './vs-actions.js';
 
 const IMPLEMENTED: ReadonlySet<string> = new Set(RETRY_CONDITIONS);
@@ -101,9 +101,6 @@ function gatewayApiRetry(r: Rec, path: string, warn: Warn): L7RetryPolicy {
   return { attempts, ...retryConditions(parts, (m) => warn(`${path}.codes`, m)) };
 }
 
-function clampPercent(n: number): number {
-  return Math.min(100, Math.max(0, n));
-}
 
 /** `percentage.value`, else (delay only) the deprecated integer `percent`; omitted → 0 with a warning. */
 function faultPercentage(r: Rec, path: string, verb: string, warn: Warn, legacy: boolean): number {

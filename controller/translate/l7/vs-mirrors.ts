@@ -5,7 +5,7 @@
 // here `mirrors` wins, with a warning.
 import type { L7Mirror } from '../../../api/l7-model.js';
 import type { Rec } from './common.js';
-import { int, list, rec } from './common.js';
+import { clampPercent, int, list, rec } from './common.js';
 import type { Warn } from './vs-actions.js';
 import { routeDestinations } from './vs-actions.js';
 
@@ -32,7 +32,7 @@ export function istioMirrors(r: Rec, namespace: string, path: string, warn: Warn
     });
   } else if (rec(r.mirror)) {
     const legacy = int(r.mirrorPercent);
-    const pct = r.mirrorPercentage !== undefined ? percentage(r.mirrorPercentage, 100) : legacy !== undefined ? Math.min(100, Math.max(0, legacy)) : 100;
+    const pct = r.mirrorPercentage !== undefined ? percentage(r.mirrorPercentage, 100) : legacy !== undefined ? clampPercent(legacy) : 100;
     const mirror = mirrorOf(r.mirror, pct, namespace, `${path}.mirror`, warn);
     if (mirror) out.push(mirror);
   }
